@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.headless.contrib.rest_framework.authentication import JWTTokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+
+class BearerJWTAuthentication(JWTTokenAuthentication):
+    """allauth's headless JWT, answering 401 (`WWW-Authenticate: Bearer`) on a bad token.
+
+    `request.auth` is the token's payload, which logout uses to end the session.
+    """
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        try:
+            return super().authenticate_credentials(key)
+        except AuthenticationFailed:
+            raise AuthenticationFailed(
+                "The access token is invalid, expired or revoked.", code="token_not_valid"
+            ) from None

@@ -1,0 +1,1 @@
+"""analytics: admin (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""analytics: api (filled in by its issue)."""

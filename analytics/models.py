@@ -1,0 +1,1 @@
+"""analytics: models (filled in by its issue)."""

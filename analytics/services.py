@@ -1,0 +1,1 @@
+"""analytics: services (filled in by its issue)."""

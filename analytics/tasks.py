@@ -1,0 +1,1 @@
+"""analytics: tasks (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""analytics: views (filled in by its issue)."""

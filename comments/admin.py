@@ -1,0 +1,1 @@
+"""comments: admin (filled in by its issue)."""

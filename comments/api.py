@@ -1,0 +1,1 @@
+"""comments: api (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""comments: models (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""comments: services (filled in by its issue)."""

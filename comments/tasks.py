@@ -1,0 +1,1 @@
+"""comments: tasks (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""comments: views (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""notifications: services (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""notifications: views (filled in by its issue)."""

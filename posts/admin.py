@@ -1,0 +1,1 @@
+"""posts: admin (filled in by its issue)."""

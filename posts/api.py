@@ -1,0 +1,1 @@
+"""posts: api (filled in by its issue)."""

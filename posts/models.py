@@ -1,0 +1,1 @@
+"""posts: models (filled in by its issue)."""

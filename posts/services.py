@@ -1,0 +1,1 @@
+"""posts: services (filled in by its issue)."""

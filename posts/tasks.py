@@ -1,0 +1,1 @@
+"""posts: tasks (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""subscriptions: admin (filled in by its issue)."""

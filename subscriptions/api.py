@@ -1,0 +1,1 @@
+"""subscriptions: api (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""subscriptions: models (filled in by its issue)."""

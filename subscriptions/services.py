@@ -1,0 +1,1 @@
+"""subscriptions: services (filled in by its issue)."""

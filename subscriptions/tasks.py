@@ -1,0 +1,1 @@
+"""subscriptions: tasks (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""subscriptions: views (filled in by its issue)."""

@@ -1,0 +1,163 @@
+"""Shared fixtures: the personas, a real Dramatiq worker, a real SMTP server, a browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import dramatiq
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests.accounts.factories import UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + the ORM in tests
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- Personas ----------------------------------------------------------------
+
+
+@pytest.fixture
+def alice(db):
+    """A creator: writes and publishes posts."""
+    return UserFactory(username="alice", email="alice@example.com", role="creator", bio="I write about gardens.")
+
+
+@pytest.fixture
+def bob(db):
+    """A reader: reads, comments and subscribes to alice."""
+    return UserFactory(username="bob", email="bob@example.com", role="reader")
+
+
+@pytest.fixture
+def carol(db):
+    """A stranger to alice and bob: a creator who must not see or touch their things."""
+    return UserFactory(username="carol", email="carol@example.com", role="creator")
+
+
+@pytest.fixture
+def staff(db):
+    """Staff: runs the site through the admin."""
+    return UserFactory(username="sam", email="sam@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def token_for(user) -> str:
+    from accounts import services
+
+    return services.issue_tokens(user=user)["access_token"]
+
+
+@pytest.fixture
+def api_as():
+    """`api_as(user)` → an APIClient that sends that user's bearer token."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user)}")
+        return client
+
+    return make
+
+
+# --- Background jobs: a real worker on the configured broker --------------------
+
+
+@dataclass
+class Jobs:
+    broker: dramatiq.Broker
+    worker: dramatiq.Worker
+
+    def drain(self, timeout_ms: int = 30_000) -> None:
+        """Wait until every queue is empty and the worker is idle."""
+        for queue in list(self.broker.get_declared_queues()):
+            self.broker.join(queue, timeout=timeout_ms)
+        self.worker.join()
+
+
+@pytest.fixture
+def jobs(transactional_db) -> Iterator[Jobs]:
+    """A real Dramatiq worker (threads) on the site's broker: StubBroker locally, Redis in CI.
+
+    Uses transactional_db, since the worker's own DB connection must see committed rows.
+    """
+    from publishing.broker import load_task_modules
+
+    load_task_modules()
+    broker = dramatiq.get_broker()
+    broker.flush_all()
+    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
+    worker.start()
+    try:
+        yield Jobs(broker=broker, worker=worker)
+    finally:
+        worker.stop()
+        broker.flush_all()
+
+
+# --- A real SMTP server ------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class SMTPSink:
+    host: str
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+class _Handler:
+    def __init__(self, sink: SMTPSink) -> None:
+        self.sink = sink
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.sink.lock:
+            self.sink.messages.append(message)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[SMTPSink]:
+    """aiosmtpd on 127.0.0.1; the site's default mailer points at it for the test."""
+    from aiosmtpd.controller import Controller
+
+    sink = SMTPSink(host="127.0.0.1", port=free_port())
+    controller = Controller(_Handler(sink), hostname=sink.host, port=sink.port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": sink.host, "port": sink.port, "timeout": 10},
+        }
+    }
+    try:
+        yield sink
+    finally:
+        controller.stop()

@@ -1,0 +1,1 @@
+"""uploads: admin (filled in by its issue)."""

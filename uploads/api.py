@@ -1,0 +1,1 @@
+"""uploads: api (filled in by its issue)."""

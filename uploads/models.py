@@ -1,0 +1,1 @@
+"""uploads: models (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""uploads: services (filled in by its issue)."""

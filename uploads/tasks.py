@@ -1,0 +1,1 @@
+"""uploads: tasks (filled in by its issue)."""

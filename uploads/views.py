@@ -1,0 +1,1 @@
+"""uploads: views (filled in by its issue)."""
