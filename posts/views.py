@@ -1,9 +1,35 @@
+"""Reader pages and the editor (the posts issue fills these in; names are fixed)."""
+
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+
+from posts import selectors
+from posts.models import Tag
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The front page: latest published posts (filled in by the posts issue)."""
-    return render(request, "posts/home.html", {"posts": []})
+    return render(request, "posts/home.html", {"posts": selectors.published_posts()[:20]})
+
+
+def post_detail(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    post = selectors.get_published_post(username=username, slug=slug)
+    return render(request, "posts/post_detail.html", {"post": post})
+
+
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    return render(request, "posts/home.html", {"posts": selectors.published_posts().filter(tags=tag)[:20]})
+
+
+@login_required
+def post_write(request: HttpRequest) -> HttpResponse:
+    return render(request, "posts/post_edit.html", {"post": None})
+
+
+@login_required
+def post_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    post = selectors.get_post_for_editor(user=request.user, pk=pk)
+    return render(request, "posts/post_edit.html", {"post": post})

@@ -173,6 +173,9 @@ DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
 # Start an in-process worker thread in servers when there is no Redis (see publishing/broker.py).
 DRAMATIQ_INPROCESS_WORKER = env_bool("DRAMATIQ_INPROCESS_WORKER", default=not REDIS_URL)
 DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL or None}
+# Actors that react to a post being published, each sent the post id (posts.tasks).
+POST_PUBLISHED_ACTORS: list[str] = []
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

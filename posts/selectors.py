@@ -1,0 +1,43 @@
+"""Reads about posts that carry a rule: who may see or edit what."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from posts.models import Post
+
+
+def published_posts() -> QuerySet[Post]:
+    """What any reader may read, newest first, with what a post card shows."""
+    return (
+        Post.objects.filter(status=Post.Status.PUBLISHED)
+        .select_related("creator")
+        .prefetch_related("tags")
+        .order_by("-published_at")
+    )
+
+
+def posts_by(*, creator: User) -> QuerySet[Post]:
+    return published_posts().filter(creator=creator)
+
+
+def get_post_for_editor(*, user: User, pk: object) -> Post:
+    """The post, if `user` wrote it; 404 otherwise (a draft's existence is private)."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No such post.")
+    return get_object_or_404(Post.objects.select_related("creator"), pk=pk, creator=user)
+
+
+def get_post_for_reader(*, user: object, pk: object) -> Post:
+    """A published post, or the reader's own unpublished one; 404 otherwise."""
+    post = get_object_or_404(Post.objects.select_related("creator").prefetch_related("tags"), pk=pk)
+    if post.is_published or (getattr(user, "is_authenticated", False) and post.creator_id == user.pk):
+        return post
+    raise Http404("No such post.")
+
+
+def get_published_post(*, username: str, slug: str) -> Post:
+    return get_object_or_404(published_posts(), creator__username__iexact=username, slug=slug)
