@@ -237,6 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [],
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("API_LOGIN_RATE", "10/min"),
+        "token_refresh": env_str("API_TOKEN_REFRESH_RATE", "30/min"),
         "register": env_str("API_REGISTER_RATE", "20/hour"),
         "comment": env_str("API_COMMENT_RATE", "5/min"),
     },
@@ -326,6 +327,9 @@ if env_bool("BEHIND_PROXY", default=False):
     # Only behind a proxy that sets this header itself; never trust it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+    # Rate limits (allauth's and the API's) must count per client, not per proxy:
+    # take the client address from the X-Forwarded-For hop our own proxies added.
+    ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"] = env_int("TRUSTED_PROXY_COUNT", 1)
 
 _media_origins = [env_str("S3_CUSTOM_DOMAIN") and f"https://{env_str('S3_CUSTOM_DOMAIN')}", env_str("S3_ENDPOINT_URL")]
 SECURE_CSP = {
