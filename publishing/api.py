@@ -134,7 +134,7 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle):
     """
 
     @property
-    def THROTTLE_RATES(self) -> dict[str, str | None]:  # noqa: N802 (DRF's name)
+    def THROTTLE_RATES(self) -> dict[str, str | None]:
         return api_settings.DEFAULT_THROTTLE_RATES
 
 

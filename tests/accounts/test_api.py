@@ -50,7 +50,8 @@ class TestLogin:
         assert r.status_code == 200, r.content
         body = r.json()
         assert body["token_type"] == "bearer"
-        assert body["access_token"] and body["refresh_token"]
+        assert body["access_token"]
+        assert body["refresh_token"]
         assert body["expires_in"] > 0
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
         assert api.get(ME).json()["username"] == "alice"

@@ -46,7 +46,8 @@ def assert_envelope(r, status: int, code: str | None = None) -> dict:
     assert r["Content-Type"].startswith("application/json")
     body = r.json()
     assert set(body) == {"detail", "code", "field_errors"}
-    assert isinstance(body["detail"], str) and body["detail"]
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
     assert isinstance(body["field_errors"], dict)
     if code is not None:
         assert body["code"] == code
@@ -175,7 +176,9 @@ class TestThrottling:
     def test_too_many_logins_from_one_address_is_429_with_retry_after(self, api, alice, login_rate) -> None:
         login_rate(login="2/min")
         for _ in range(2):
-            assert api.post(LOGIN, {"email": "alice@example.com", "password": PASSWORD}, format="json").status_code == 200
+            assert (
+                api.post(LOGIN, {"email": "alice@example.com", "password": PASSWORD}, format="json").status_code == 200
+            )
         r = api.post(LOGIN, {"email": "alice@example.com", "password": PASSWORD}, format="json")
         assert_envelope(r, 429, "throttled")
         assert 0 < int(r["Retry-After"]) <= 60
@@ -185,7 +188,9 @@ class TestThrottling:
         first, second = APIClient(REMOTE_ADDR="10.0.0.1"), APIClient(REMOTE_ADDR="10.0.0.2")
         first.post(LOGIN, {"email": "alice@example.com", "password": PASSWORD}, format="json")
         assert first.post(LOGIN, {"email": "a@b.c", "password": "x"}, format="json").status_code == 429
-        assert second.post(LOGIN, {"email": "alice@example.com", "password": PASSWORD}, format="json").status_code == 200
+        assert (
+            second.post(LOGIN, {"email": "alice@example.com", "password": PASSWORD}, format="json").status_code == 200
+        )
 
     def test_too_many_registrations_is_429(self, api, login_rate) -> None:
         login_rate(register="1/hour")
