@@ -245,7 +245,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
-    "DESCRIPTION": "The creator publishing platform's REST API for mobile and third-party clients.",
+    "DESCRIPTION": (
+        "The creator publishing platform's REST API for mobile and third-party clients.\n\n"
+        "Authenticate with `Authorization: Bearer <access_token>` from `POST /users/login`; refresh tokens "
+        "work once (`POST /users/token/refresh`), and replaying a used one ends that session.\n\n"
+        'Every error answers `{"detail": str, "code": str, "field_errors": {field: message}}`: 400 malformed '
+        "JSON or invalid input, 401 missing/expired/invalid token (with `WWW-Authenticate`), 403 not allowed, "
+        "404 unknown, 405 wrong method, 409 `duplicate` (an email or username already taken, named in "
+        "`field_errors`), 415 not JSON, 429 too many attempts (with `Retry-After`), 500 our fault."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
