@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.models import User
+from publishing.api import ScopedRateThrottle, error_responses
 
 
 class RegisterIn(serializers.Serializer):
@@ -45,10 +44,12 @@ class LoginIn(serializers.Serializer):
 
 
 class TokensOut(serializers.Serializer):
-    access_token = serializers.CharField()
-    token_type = serializers.CharField()
-    expires_in = serializers.IntegerField()
-    refresh_token = serializers.CharField()
+    access_token = serializers.CharField(help_text="Send as `Authorization: Bearer <access_token>`.")
+    token_type = serializers.ChoiceField(choices=["bearer"])
+    expires_in = serializers.IntegerField(help_text="Seconds until the access token expires.")
+    refresh_token = serializers.CharField(
+        help_text="Works once: `POST /users/token/refresh` returns a new pair. Replaying a used one ends the session."
+    )
 
 
 class RefreshIn(serializers.Serializer):
@@ -84,7 +85,7 @@ class RegisterView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "register"
 
-    @extend_schema(request=RegisterIn, responses={201: RegisterOut}, tags=["users"])
+    @extend_schema(request=RegisterIn, responses={201: RegisterOut, **error_responses(400, 409, 429)}, tags=["users"])
     def post(self, request: Request) -> Response:
         data = RegisterIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -98,14 +99,15 @@ class LoginView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
-    @extend_schema(request=LoginIn, responses={200: TokensOut}, tags=["users"])
+    @extend_schema(request=LoginIn, responses={200: TokensOut, **error_responses(400, 401, 429)}, tags=["users"])
     def post(self, request: Request) -> Response:
         data = LoginIn(data=request.data)
         data.is_valid(raise_exception=True)
-        login = data.validated_data.get("email") or data.validated_data.get("username")
-        user = authenticate(request._request, username=login, password=data.validated_data["password"])
-        if user is None:
-            raise services.AuthError("Email/username or password is incorrect.", code="invalid_credentials")
+        user = services.authenticate_user(
+            request=request._request,
+            login=data.validated_data.get("email") or data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
         return Response(services.issue_tokens(user=user))
 
 
@@ -113,9 +115,9 @@ class RefreshView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list[type] = []
     throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_scope = "token_refresh"
 
-    @extend_schema(request=RefreshIn, responses={200: TokensOut}, tags=["users"])
+    @extend_schema(request=RefreshIn, responses={200: TokensOut, **error_responses(400, 401, 429)}, tags=["users"])
     def post(self, request: Request) -> Response:
         data = RefreshIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -125,7 +127,7 @@ class RefreshView(APIView):
 class LogoutView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=None, responses={204: None}, tags=["users"])
+    @extend_schema(request=None, responses={204: None, **error_responses(401)}, tags=["users"])
     def post(self, request: Request) -> Response:
         services.revoke_tokens(access_payload=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -134,7 +136,7 @@ class LogoutView(APIView):
 class MeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=UserOut, tags=["users"])
+    @extend_schema(responses={200: UserOut, **error_responses(401)}, tags=["users"])
     def get(self, request: Request) -> Response:
         return Response(UserOut(request.user, context={"request": request}).data)
 
@@ -145,11 +147,11 @@ class UserDetailView(APIView):
     def _user(self, pk: Any) -> User:
         return get_object_or_404(User.objects.filter(is_active=True), pk=pk)
 
-    @extend_schema(responses=UserOut, tags=["users"])
+    @extend_schema(responses={200: UserOut, **error_responses(401, 404)}, tags=["users"])
     def get(self, request: Request, pk: Any) -> Response:
         return Response(UserOut(self._user(pk), context={"request": request}).data)
 
-    @extend_schema(request=UserIn, responses=UserOut, tags=["users"])
+    @extend_schema(request=UserIn, responses={200: UserOut, **error_responses(400, 401, 403, 404, 409)}, tags=["users"])
     def put(self, request: Request, pk: Any) -> Response:
         user = self._user(pk)
         if request.user != user:
@@ -159,6 +161,6 @@ class UserDetailView(APIView):
         user = services.update_profile(user=user, **data.validated_data)
         return Response(UserOut(user, context={"request": request}).data)
 
-    @extend_schema(request=UserIn, responses=UserOut, tags=["users"])
+    @extend_schema(request=UserIn, responses={200: UserOut, **error_responses(400, 401, 403, 404, 409)}, tags=["users"])
     def patch(self, request: Request, pk: Any) -> Response:
         return self.put(request, pk)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.headless.contrib.rest_framework.authentication import JWTTokenAuthentication
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.exceptions import AuthenticationFailed
 
 
@@ -19,3 +20,14 @@ class BearerJWTAuthentication(JWTTokenAuthentication):
             raise AuthenticationFailed(
                 "The access token is invalid, expired or revoked.", code="token_not_valid"
             ) from None
+
+
+class BearerJWTScheme(OpenApiAuthenticationExtension):
+    """Documents the scheme as HTTP bearer with a JWT (not DRF's `Token` API key)."""
+
+    target_class = BearerJWTAuthentication
+    name = "bearerAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

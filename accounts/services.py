@@ -5,6 +5,7 @@ The web (allauth forms via accounts.adapters), the API and the workers all call 
 
 from __future__ import annotations
 
+import re
 import uuid
 from importlib import import_module
 from typing import Any
@@ -17,11 +18,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from accounts import tasks
 from accounts.models import User
-from publishing.errors import DomainError
+from publishing.errors import DomainError, RateLimitedError
 from uploads import images
 
 
@@ -105,6 +107,41 @@ def send_welcome_email(*, user: User) -> None:
     )
     message.attach_alternative(render_to_string("accounts/email/welcome.html", context), "text/html")
     message.send()
+
+
+def _login_lockout_seconds() -> int:
+    """The longest window in ACCOUNT_RATE_LIMITS["login_failed"] (e.g. "10/m/ip,5/5m/key" → 300)."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    longest = 60
+    for rate in settings.ACCOUNT_RATE_LIMITS.get("login_failed", "").split(","):
+        match = re.fullmatch(r"\s*\d+/(\d*)([smhd])(/\w+)?\s*", rate)
+        if match:
+            longest = max(longest, int(match[1] or 1) * units[match[2]])
+    return longest
+
+
+def authenticate_user(*, request: HttpRequest, login: str, password: str) -> User:
+    """Check an email-or-username and password for an API log-in.
+
+    Goes through allauth, like the web log-in, so both share the per-account limit on
+    failed attempts (ACCOUNT_RATE_LIMITS["login_failed"]): guessing one account's password
+    from many addresses is stopped too.
+    """
+    from allauth.account.adapter import get_adapter
+
+    credentials = {"email": login} if "@" in login else {"username": login}
+    try:
+        user = get_adapter(request).authenticate(request, password=password, **credentials)
+    except ValidationError as e:
+        if e.code != "too_many_login_attempts":
+            raise
+        raise RateLimitedError(
+            "Too many failed log-in attempts. Try again later.", retry_after=_login_lockout_seconds()
+        ) from e
+    # allauth hands back an inactive user whose password matched (for its web page); not here.
+    if user is None or not user.is_active:
+        raise AuthError("Email/username or password is incorrect.", code="invalid_credentials")
+    return user
 
 
 # --- API tokens (allauth's headless JWT strategy) ---------------------------------

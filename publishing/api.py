@@ -7,13 +7,16 @@ with the right status, whatever raised it: DRF, Django or a domain service.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status, throttling
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 from publishing.errors import DomainError
@@ -86,14 +89,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         field_errors = {exc.field: exc.message} if exc.field else {}
         data = envelope(exc.message, code=exc.code, field_errors=field_errors)
+        if exc.status == status.HTTP_401_UNAUTHORIZED:
+            # RFC 9110: a 401 names the scheme the client should use.
+            headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        if getattr(exc, "retry_after", None):
+            headers["Retry-After"] = str(exc.retry_after)
         set_rollback()
-        return Response(data, status=exc.status)
+        return Response(data, status=exc.status, headers=headers)
 
     if isinstance(exc, exceptions.APIException):
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+            headers["Retry-After"] = str(math.ceil(exc.wait))
         if isinstance(exc, exceptions.ValidationError):
             data = _validation_envelope(exc)
         else:
@@ -116,6 +124,50 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 def json_error(request: HttpRequest, status_code: int, detail: str) -> JsonResponse:
     """The envelope for errors Django answers before DRF sees the request (404/500)."""
     return JsonResponse(envelope(detail, code=_DEFAULT_CODES.get(status_code, "error")), status=status_code)
+
+
+class ScopedRateThrottle(throttling.ScopedRateThrottle):
+    """DRF's scoped throttle, reading the rates when it runs rather than at import.
+
+    DRF copies `DEFAULT_THROTTLE_RATES` onto the class once, so a changed setting
+    (a test's override, say) would otherwise be ignored.
+    """
+
+    @property
+    def THROTTLE_RATES(self) -> dict[str, str | None]:
+        return api_settings.DEFAULT_THROTTLE_RATES
+
+
+# --- OpenAPI: the envelope, documented once for every app -----------------------
+
+
+class ErrorEnvelope(serializers.Serializer):
+    """What every API error answers, whatever the status."""
+
+    detail = serializers.CharField(help_text="A sentence for people.")
+    code = serializers.CharField(help_text="Stable and machine-readable, e.g. `duplicate`, `token_not_valid`.")
+    field_errors = serializers.DictField(
+        child=serializers.CharField(), help_text="Input field → what is wrong with it; empty when no field is at fault."
+    )
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Malformed JSON, or invalid input (`field_errors` names the fields).",
+    401: "No access token, or it is invalid, expired or revoked (`WWW-Authenticate: Bearer`).",
+    403: "Authenticated, but not allowed to do this.",
+    404: "No such object, or not visible to you.",
+    405: "The method is not allowed on this URL.",
+    409: "Clashes with existing data, e.g. an email or username already taken (`field_errors` names it).",
+    413: "The upload is too large.",
+    415: "Unsupported content type; send JSON.",
+    429: "Too many requests; wait the seconds in `Retry-After`.",
+    500: "Our fault; it has been logged. No internals are returned.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """`@extend_schema(responses={200: Out, **error_responses(400, 404)})`: document errors as the envelope."""
+    return {code: OpenApiResponse(ErrorEnvelope, description=_ERROR_DESCRIPTIONS[code]) for code in statuses}
 
 
 class Pagination(LimitOffsetPagination):

@@ -81,14 +81,24 @@ def mailer_from_url(url: str, *, default_file_path: Path) -> dict:
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     scheme = parts.scheme.lower()
     if scheme in {"smtp", "smtps"}:
+        try:
+            port = parts.port
+            timeout = int(query.get("timeout", "30"))
+        except ValueError as e:
+            raise ImproperlyConfigured(f"EMAIL_URL has a bad port or timeout: {e}") from None
+        use_tls = query.get("tls", "0").lower() in _TRUE
+        use_ssl = scheme == "smtps" or query.get("ssl", "0").lower() in _TRUE
+        if use_tls and use_ssl:
+            # Django's SMTP backend would only refuse this when the first mail is sent.
+            raise ImproperlyConfigured("EMAIL_URL: choose STARTTLS (smtp://...?tls=1) or implicit TLS (smtps://).")
         options: dict = {
             "host": parts.hostname or "localhost",
-            "port": parts.port or (465 if scheme == "smtps" else 25),
+            "port": port or (465 if use_ssl else 25),
             "username": unquote(parts.username or ""),
             "password": unquote(parts.password or ""),
-            "use_tls": query.get("tls", "0").lower() in _TRUE,
-            "use_ssl": scheme == "smtps" or query.get("ssl", "0").lower() in _TRUE,
-            "timeout": int(query.get("timeout", "30")),
+            "use_tls": use_tls,
+            "use_ssl": use_ssl,
+            "timeout": timeout,
         }
         return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
     if scheme == "console":

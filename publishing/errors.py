@@ -30,3 +30,14 @@ class ConflictError(DomainError):
 
     code = "conflict"
     status = 409
+
+
+class RateLimitedError(DomainError):
+    """Too many attempts (429); `retry_after` is the seconds to wait, sent as `Retry-After`."""
+
+    code = "throttled"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

@@ -240,6 +240,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [],
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("API_LOGIN_RATE", "10/min"),
+        "token_refresh": env_str("API_TOKEN_REFRESH_RATE", "30/min"),
         "register": env_str("API_REGISTER_RATE", "20/hour"),
         "comment": env_str("API_COMMENT_RATE", "5/min"),
     },
@@ -247,12 +248,19 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
-    "DESCRIPTION": "The creator publishing platform's REST API for mobile and third-party clients.",
+    "DESCRIPTION": (
+        "The creator publishing platform's REST API for mobile and third-party clients.\n\n"
+        "Authenticate with `Authorization: Bearer <access_token>` from `POST /users/login`; refresh tokens "
+        "work once (`POST /users/token/refresh`), and replaying a used one ends that session.\n\n"
+        'Every error answers `{"detail": str, "code": str, "field_errors": {field: message}}`: 400 malformed '
+        "JSON or invalid input, 401 missing/expired/invalid token (with `WWW-Authenticate`), 403 not allowed, "
+        "404 unknown, 405 wrong method, 409 `duplicate` (an email or username already taken, named in "
+        "`field_errors`), 415 not JSON, 429 too many attempts (with `Retry-After`), 500 our fault."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
 }
@@ -329,6 +337,9 @@ if env_bool("BEHIND_PROXY", default=False):
     # Only behind a proxy that sets this header itself; never trust it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+    # Rate limits (allauth's and the API's) must count per client, not per proxy:
+    # take the client address from the X-Forwarded-For hop our own proxies added.
+    ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"] = env_int("TRUSTED_PROXY_COUNT", 1)
 
 _media_origins = [env_str("S3_CUSTOM_DOMAIN") and f"https://{env_str('S3_CUSTOM_DOMAIN')}", env_str("S3_ENDPOINT_URL")]
 SECURE_CSP = {
