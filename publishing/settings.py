@@ -340,6 +340,8 @@ if env_bool("BEHIND_PROXY", default=False):
     # Rate limits (allauth's and the API's) must count per client, not per proxy:
     # take the client address from the X-Forwarded-For hop our own proxies added.
     ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"] = env_int("TRUSTED_PROXY_COUNT", 1)
+    # The proxy's X-Request-ID, so one id follows a request from the edge to the jobs it caused.
+    DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
 
 _media_origins = [env_str("S3_CUSTOM_DOMAIN") and f"https://{env_str('S3_CUSTOM_DOMAIN')}", env_str("S3_ENDPOINT_URL")]
 SECURE_CSP = {
