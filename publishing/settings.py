@@ -18,6 +18,7 @@ from publishing.env import env_bool, env_float, env_int, env_list, env_str, mail
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has none; SQLite, mail and media live here
 
 DEBUG = env_bool("DEBUG", default=False)
 TESTING = "pytest" in sys.modules
