@@ -23,11 +23,14 @@ def signup(client, **overrides):
 
 
 class TestSignUp:
-    def test_the_form_offers_the_reader_or_creator_choice(self, client) -> None:
+    def test_the_form_offers_the_reader_or_creator_choice_as_a_labelled_group(self, client) -> None:
         response = client.get(reverse("account_signup"))
         assert response.status_code == 200
-        assert b'value="creator"' in response.content
-        assert b'value="reader"' in response.content
+        content = response.content.decode()
+        assert 'value="creator"' in content
+        assert 'value="reader"' in content
+        assert "<legend>I want to</legend>" in content
+        assert '<label for="id_email">' in content
 
     def test_signing_up_as_a_creator_logs_in_with_that_role(self, client) -> None:
         response = signup(client)
