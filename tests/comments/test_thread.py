@@ -31,7 +31,8 @@ def test_replies_nest_three_levels_then_continue_this_thread(client, post, bob, 
     assert f'href="/comments/{c3.pk}/">Continue this thread' in html
     # The permalink page shows the rest, nested from the top.
     detail = client.get(reverse("comments:detail", args=[c3.pk])).content.decode()
-    assert "Level three" in detail and "Level four" in detail
+    assert "Level three" in detail
+    assert "Level four" in detail
     assert f'id="comment-{c4.pk}"' in detail
 
 
@@ -42,7 +43,8 @@ def test_a_removed_comment_with_replies_stays_as_a_placeholder(client, post, bob
     services.remove_comment(comment=parent, by=staff)
     services.remove_comment(comment=lonely, by=staff)
     html = _page(client, post).content.decode()
-    assert "Something awful" not in html and "Awful and alone" not in html
+    assert "Something awful" not in html
+    assert "Awful and alone" not in html
     assert html.count("[removed]") == 1
     assert "The reply stays readable" in html
     assert "1 comment" in html
@@ -69,10 +71,12 @@ def test_newest_or_oldest_first_with_an_htmx_swap_and_a_link_fallback(client, po
         reverse("comments:thread", args=[post.pk]), {"comments": "newest"}, headers={"HX-Request": "true"}
     )
     body = partial.content.decode()
-    assert "<html" not in body and body.index("Late comer") < body.index("Early bird")
+    assert "<html" not in body
+    assert body.index("Late comer") < body.index("Early bird")
     # Without htmx, the thread URL sends the reader to the post page in that order.
     plain = client.get(reverse("comments:thread", args=[post.pk]), {"comments": "newest"})
-    assert plain.status_code == 302 and plain["Location"].endswith("?comments=newest#comments")
+    assert plain.status_code == 302
+    assert plain["Location"].endswith("?comments=newest#comments")
 
 
 def test_logged_out_readers_see_the_thread_and_a_login_link_back_here(client, post, bob):
@@ -84,7 +88,8 @@ def test_logged_out_readers_see_the_thread_and_a_login_link_back_here(client, po
     url = urlsplit(html_unescape(login))
     assert url.path == reverse("account_login")
     assert parse_qs(url.query)["next"] == [f"{post.get_absolute_url()}#comments"]
-    assert "<textarea" not in html and "csrfmiddlewaretoken" not in html
+    assert "<textarea" not in html
+    assert "csrfmiddlewaretoken" not in html
 
 
 def test_hidden_comments_vanish_for_readers_but_the_creator_sees_them_to_unhide(client, post, alice, bob):
@@ -93,7 +98,8 @@ def test_hidden_comments_vanish_for_readers_but_the_creator_sees_them_to_unhide(
     assert "Off-topic rant" not in _page(client, post).content.decode()
     client.force_login(alice)
     html = _page(client, post).content.decode()
-    assert "Off-topic rant" in html and "Hidden from readers" in html
+    assert "Off-topic rant" in html
+    assert "Hidden from readers" in html
     assert reverse("comments:unhide", args=[comment.pk]) in html
 
 

@@ -24,8 +24,11 @@ class TestPosting:
         client.force_login(bob)
         r = _create(client, post, HX, content="In place, *please*")
         body = r.content.decode()
-        assert r.status_code == 200 and "<html" not in body
-        assert 'id="comments"' in body and "In place, <em>please</em>" in body and "1 comment" in body
+        assert r.status_code == 200
+        assert "<html" not in body
+        assert 'id="comments"' in body
+        assert "In place, <em>please</em>" in body
+        assert "1 comment" in body
         assert "Your comment is posted." in r["HX-Trigger"]
 
     def test_a_failed_htmx_post_shows_the_error_and_keeps_the_text(self, client, post, bob):
@@ -34,8 +37,10 @@ class TestPosting:
         r = _create(client, post, HX, content=text)
         body = r.content.decode()
         assert r.status_code == 200  # so htmx swaps it in
-        assert r["HX-Retarget"] == "#comment-form" and r["HX-Reswap"] == "outerHTML"
-        assert 'role="alert"' in body and "at most 5000" in body
+        assert r["HX-Retarget"] == "#comment-form"
+        assert r["HX-Reswap"] == "outerHTML"
+        assert 'role="alert"' in body
+        assert "at most 5000" in body
         assert f">{text}</textarea>" in body
         assert not Comment.objects.exists()
 
@@ -51,26 +56,31 @@ class TestPosting:
         for i in range(5):
             assert _create(client, post, HX, content=f"c{i}").status_code == 200
         r = _create(client, post, HX, content="the sixth")
-        assert "too fast" in r.content.decode() and ">the sixth</textarea>" in r.content.decode()
+        assert "too fast" in r.content.decode()
+        assert ">the sixth</textarea>" in r.content.decode()
         plain = _create(client, post, content="the seventh")
-        assert plain.status_code == 429 and ">the seventh</textarea>" in plain.content.decode()
+        assert plain.status_code == 429
+        assert ">the seventh</textarea>" in plain.content.decode()
 
     def test_without_htmx_a_post_redirects_to_the_comment(self, client, post, bob):
         client.force_login(bob)
         r = _create(client, post, content="Plain form")
         comment = Comment.objects.get()
-        assert r.status_code == 302 and r["Location"].endswith(f"#comment-{comment.pk}")
+        assert r.status_code == 302
+        assert r["Location"].endswith(f"#comment-{comment.pk}")
 
     def test_without_htmx_a_failure_keeps_the_text_on_a_form_page(self, client, post, bob):
         services.set_comments_enabled(post=post, by=post.creator, enabled=False)
         client.force_login(bob)
         r = _create(client, post, content="Kept text")
         assert r.status_code == 403
-        assert "Comments are turned off" in r.content.decode() and ">Kept text</textarea>" in r.content.decode()
+        assert "Comments are turned off" in r.content.decode()
+        assert ">Kept text</textarea>" in r.content.decode()
 
     def test_logged_out_posting_goes_to_log_in(self, client, post):
         r = _create(client, post, content="Anon")
-        assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+        assert r.status_code == 302
+        assert "/accounts/login/" in r["Location"]
         assert client.get(reverse("comments:create", args=[post.pk])).status_code in (302, 405)
 
     def test_someone_elses_draft_is_a_404(self, client, carol, bob):
@@ -86,13 +96,15 @@ class TestEditDeleteReportHide:
         comment = services.post_comment(post=post, user=bob, content="Before")
         client.force_login(bob)
         r = client.post(reverse("comments:edit", args=[comment.pk]), {"content": "After"}, headers=HX)
-        assert "After" in r.content.decode() and "(edited)" in r.content.decode()
+        assert "After" in r.content.decode()
+        assert "(edited)" in r.content.decode()
 
     def test_a_failed_edit_keeps_the_form(self, client, post, bob):
         comment = services.post_comment(post=post, user=bob, content="Before")
         client.force_login(bob)
         r = client.post(reverse("comments:edit", args=[comment.pk]), {"content": ""}, headers=HX)
-        assert r["HX-Retarget"] == f"#edit-{comment.pk}" and 'role="alert"' in r.content.decode()
+        assert r["HX-Retarget"] == f"#edit-{comment.pk}"
+        assert 'role="alert"' in r.content.decode()
 
     def test_others_cannot_edit_or_delete(self, client, post, bob, carol):
         comment = services.post_comment(post=post, user=bob, content="Bob's")
@@ -106,7 +118,8 @@ class TestEditDeleteReportHide:
         comment = services.post_comment(post=post, user=bob, content="Bye")
         client.force_login(bob)
         r = client.post(reverse("comments:delete", args=[comment.pk]), {"next": "https://evil.example/"})
-        assert r.status_code == 302 and r["Location"] == f"{post.get_absolute_url()}#comments"
+        assert r.status_code == 302
+        assert r["Location"] == f"{post.get_absolute_url()}#comments"
         assert not Comment.objects.exists()
 
     def test_report_with_a_reason(self, client, post, bob, carol):
@@ -134,10 +147,13 @@ class TestEditDeleteReportHide:
         client.force_login(alice)
         r = client.post(reverse("comments:toggle", args=[post.pk]), {"enabled": "0"}, headers=HX)
         body = r.content.decode()
-        assert "Comments are closed" in body and "Still readable" in body and "Turn comments on" in body
+        assert "Comments are closed" in body
+        assert "Still readable" in body
+        assert "Turn comments on" in body
         client.force_login(bob)
         html = client.get(post.get_absolute_url()).content.decode()
-        assert "Comments are closed" in html and 'id="comment-form"' not in html
+        assert "Comments are closed" in html
+        assert 'id="comment-form"' not in html
         assert client.post(reverse("comments:toggle", args=[post.pk]), {"enabled": "1"}).status_code == 403
 
 
@@ -155,12 +171,14 @@ class TestPageCache:
             return cached_view(request, username="alice", slug=post.slug)
 
         first = anonymous_get()
-        assert first["X-Page-Cache"] == "miss" and b"No comments yet" in first.content
+        assert first["X-Page-Cache"] == "miss"
+        assert b"No comments yet" in first.content
         assert anonymous_get()["X-Page-Cache"] == "hit"
         client.force_login(bob)
         _create(client, post, HX, content="Fresh off the press")
         fresh = anonymous_get()
-        assert fresh["X-Page-Cache"] == "miss" and b"Fresh off the press" in fresh.content
+        assert fresh["X-Page-Cache"] == "miss"
+        assert b"Fresh off the press" in fresh.content
 
 
 class TestDashboard:
