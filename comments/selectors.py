@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -172,3 +172,12 @@ def comments_for_creator(*, creator: User) -> QuerySet[Comment]:
         .annotate(report_count=Count("reports"))
         .order_by("-report_count", "-created_at")
     )
+
+
+def api_comments(*, post: Post, viewer: Any) -> QuerySet[Comment]:
+    """The API's flat list: everything but others' held comments, oldest first (text withheld by the serializer)."""
+    qs = Comment.objects.filter(post=post).select_related("user", "post").order_by("created_at", "pk")
+    viewer_id = _viewer_id(viewer)
+    if viewer_id is None:
+        return qs.exclude(status=Comment.Status.PENDING)
+    return qs.exclude(~Q(user_id=viewer_id), status=Comment.Status.PENDING)
