@@ -8,6 +8,7 @@ urlpatterns = [
     path("posts/<uuid:post_id>/comments/new/", views.comment_create, name="create"),
     path("posts/<uuid:post_id>/comments/toggle/", views.comments_toggle, name="toggle"),
     path("comments/<uuid:pk>/", views.comment_detail, name="detail"),
+    path("comments/<uuid:pk>/reply/", views.comment_reply, name="reply"),
     path("comments/<uuid:pk>/edit/", views.comment_edit, name="edit"),
     path("comments/<uuid:pk>/delete/", views.comment_delete, name="delete"),
     path("comments/<uuid:pk>/report/", views.comment_report, name="report"),

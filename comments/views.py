@@ -114,6 +114,16 @@ def _form_error(
 
 
 @require_GET
+@login_required
+def comment_reply(request: HttpRequest, pk: str) -> HttpResponse:
+    """The reply form, fetched on demand (htmx drops it under the comment; without JS it is a page)."""
+    parent = selectors.get_comment_for_reader(pk=pk, viewer=request.user)
+    context = {"post": parent.post, "parent": parent, "content": "", "error": "", "htmx_ok": bool(request.htmx)}
+    template = "comments/_form.html" if request.htmx else "comments/comment_form_page.html"
+    return render(request, template, context)
+
+
+@require_GET
 def comment_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """A comment's own page: it and its replies, nested from the top (where "continue this thread" leads)."""
     comment = selectors.get_comment_for_reader(pk=pk, viewer=request.user)
@@ -150,9 +160,9 @@ def comment_edit(request: HttpRequest, pk: str) -> HttpResponse:
         else:
             return _done(request, comment.post, "Your comment is updated.", comment.get_absolute_url())
     context = {"comment": comment, "post": comment.post, "content": content, "error": error}
-    if request.htmx and error:
+    if request.htmx:
         response = render(request, "comments/comment_edit.html#edit-form", context)
-        return reswap(retarget(response, f"#edit-{comment.pk}"), "outerHTML")
+        return reswap(retarget(response, f"#edit-{comment.pk}"), "outerHTML") if error else response
     return render(request, "comments/comment_edit.html", context, status=400 if error else 200)
 
 
@@ -185,9 +195,9 @@ def comment_report(request: HttpRequest, pk: str) -> HttpResponse:
         else:
             return _done(request, comment.post, "Thank you: the report is with the creator and our moderators.")
     context = {"comment": comment, "post": comment.post, "reason": reason, "error": error}
-    if request.htmx and error:
+    if request.htmx:
         response = render(request, "comments/comment_report.html#report-form", context)
-        return reswap(retarget(response, f"#report-{comment.pk}"), "outerHTML")
+        return reswap(retarget(response, f"#report-{comment.pk}"), "outerHTML") if error else response
     return render(request, "comments/comment_report.html", context, status=400 if error else 200)
 
 

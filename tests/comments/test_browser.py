@@ -50,7 +50,7 @@ def test_a_reader_comments_and_replies_in_place_and_the_creator_answers_as_autho
     page.locator(".comment-body em", has_text="thank you").wait_for()
 
     alice_comment = page.locator(f"#comment-{question.pk}")
-    alice_comment.locator("summary", has_text="Reply").first.click()
+    alice_comment.get_by_role("link", name="Reply").first.click()
     alice_comment.locator(f"#reply-{question.pk}-content").fill("When do I plant them?")
     alice_comment.get_by_role("button", name="Reply").click()
     page.locator(f"#comment-{question.pk} .comment-replies", has_text="When do I plant them?").wait_for()
@@ -61,7 +61,7 @@ def test_a_reader_comments_and_replies_in_place_and_the_creator_answers_as_autho
     bobs_reply = Comment.objects.get(content="When do I plant them?")
     alice_page, alice_problems = _log_in(browser, live_server, alice, post_url)
     reply_box = alice_page.locator(f"#comment-{bobs_reply.pk}")
-    reply_box.locator("summary", has_text="Reply").first.click()
+    reply_box.get_by_role("link", name="Reply").first.click()
     reply_box.locator(f"#reply-{bobs_reply.pk}-content").fill("In autumn, before the frost.")
     reply_box.get_by_role("button", name="Reply").click()
     answer = alice_page.locator(f"#comment-{bobs_reply.pk} .comment-replies li").first

@@ -91,6 +91,37 @@ class TestPosting:
         assert _create(client, draft, content="x").status_code == 404
 
 
+class TestOnDemandForms:
+    def test_reply_edit_and_report_forms_load_on_demand(self, client, post, bob, carol):
+        mine = services.post_comment(post=post, user=bob, content="Mine")
+        theirs = services.post_comment(post=post, user=carol, content="Theirs")
+        client.force_login(bob)
+        page = client.get(post.get_absolute_url()).content.decode()
+        assert f'hx-get="/comments/{theirs.pk}/reply/"' in page
+        assert f'hx-target="#slot-{theirs.pk}"' in page
+        assert f'id="reply-{theirs.pk}"' not in page  # not in the page until asked for
+        reply = client.get(reverse("comments:reply", args=[theirs.pk]), headers=HX).content.decode()
+        assert f'id="reply-{theirs.pk}"' in reply
+        assert "<html" not in reply
+        assert 'hx-post="' in reply
+        edit = client.get(reverse("comments:edit", args=[mine.pk]), headers=HX).content.decode()
+        assert f'id="edit-{mine.pk}"' in edit
+        assert ">Mine</textarea>" in edit
+        assert "<html" not in edit
+        report = client.get(reverse("comments:report", args=[theirs.pk]), headers=HX).content.decode()
+        assert f'id="report-{theirs.pk}"' in report
+        assert "<html" not in report
+
+    def test_without_js_the_reply_link_is_a_page_with_the_form(self, client, post, bob, carol):
+        theirs = services.post_comment(post=post, user=carol, content="Theirs")
+        client.force_login(bob)
+        page = client.get(reverse("comments:reply", args=[theirs.pk])).content.decode()
+        assert "<html" in page
+        assert f'id="reply-{theirs.pk}"' in page
+        assert "hx-post" not in page
+        assert 'name="csrfmiddlewaretoken"' in page
+
+
 class TestEditDeleteReportHide:
     def test_the_writer_edits_in_place(self, client, post, bob):
         comment = services.post_comment(post=post, user=bob, content="Before")
