@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -142,7 +142,10 @@ def get_comment_for_reader(*, pk: Any, viewer: Any) -> Comment:
     post = comment.post
     if not (post.is_published or post.creator_id == _viewer_id(viewer)):
         raise Http404("No such comment.")
-    if comment.status == Comment.Status.PENDING and comment.user_id != _viewer_id(viewer):
+    held_from_viewer = _viewer_id(viewer) not in (comment.user_id, post.creator_id) and not getattr(
+        viewer, "is_staff", False
+    )
+    if comment.status == Comment.Status.PENDING and held_from_viewer:
         raise Http404("No such comment.")
     return comment
 
@@ -164,13 +167,16 @@ def get_commentable_post(*, pk: Any, viewer: Any) -> Post:
 
 
 def comments_for_creator(*, creator: User) -> QuerySet[Comment]:
-    """Every comment on the creator's posts, reported ones first, then newest."""
+    """Every comment on the creator's posts: reported ones first, then those held for review, then newest."""
     return (
         Comment.objects.filter(post__creator=creator)
         .exclude(status=Comment.Status.DELETED)
         .select_related("post", "post__creator", "user")
-        .annotate(report_count=Count("reports"))
-        .order_by("-report_count", "-created_at")
+        .annotate(
+            report_count=Count("reports"),
+            held=Case(When(status=Comment.Status.PENDING, then=1), default=0, output_field=IntegerField()),
+        )
+        .order_by("-report_count", "-held", "-created_at")
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from django.conf import settings
@@ -20,6 +21,9 @@ from publishing.errors import ConflictError, DomainError, RateLimitedError
 
 MAX_LENGTH = 5000
 MAX_REASON_LENGTH = 500
+# A spam rule: a comment with more links than this is held ("pending") until the creator or staff approve it.
+MAX_LINKS = 3
+_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
 class CommentError(DomainError):
@@ -102,11 +106,18 @@ def post_comment(*, post: Post, user: User, content: str, parent: Comment | None
         if not parent.is_visible:
             raise CommentError("That comment can no longer be replied to.", code="gone", field="parent_comment_id")
     _check_rate_limit(user)
+    held = len(_LINK.findall(text)) > MAX_LINKS
     comment = Comment.objects.create(
-        post=post, user=user, parent=parent, content=text, content_html=render_markdown(text, profile="comment")
+        post=post,
+        user=user,
+        parent=parent,
+        content=text,
+        content_html=render_markdown(text, profile="comment"),
+        status=Comment.Status.PENDING if held else Comment.Status.VISIBLE,
     )
-    _notify_new_comment(comment)
-    _content_changed()
+    if not held:
+        _notify_new_comment(comment)
+        _content_changed()
     return comment
 
 
@@ -196,7 +207,7 @@ def report_comment(*, comment: Comment, by: User, reason: str) -> CommentReport:
 def _require_moderator(comment: Comment, by: User) -> None:
     """The post's creator moderates their own threads; staff moderate everywhere."""
     if not (by.is_staff or comment.post.creator_id == by.pk):
-        raise _forbidden("Only the post's creator can hide comments on it.")
+        raise _forbidden("Only the post's creator can moderate comments on it.")
 
 
 def _set_status(comment: Comment, status: str) -> Comment:
@@ -223,6 +234,17 @@ def unhide_comment(*, comment: Comment, by: User) -> Comment:
     return _set_status(comment, Comment.Status.VISIBLE)
 
 
+@transaction.atomic
+def approve_comment(*, comment: Comment, by: User) -> Comment:
+    """Let a held comment through; its notifications go out now."""
+    _require_moderator(comment, by)
+    if comment.status != Comment.Status.PENDING:
+        raise CommentError("Only a comment held for review can be approved.", code="not_pending")
+    _set_status(comment, Comment.Status.VISIBLE)
+    _notify_new_comment(comment)
+    return comment
+
+
 def _require_staff(by: User) -> None:
     if not by.is_staff:
         raise _forbidden("Only staff can do this.")
@@ -243,7 +265,11 @@ def restore_comment(*, comment: Comment, by: User) -> Comment:
     _require_staff(by)
     if comment.status == Comment.Status.DELETED:
         raise CommentError("Its writer deleted this comment; it cannot be restored.", code="deleted")
-    return _set_status(comment, Comment.Status.VISIBLE)
+    was_held = comment.status == Comment.Status.PENDING
+    _set_status(comment, Comment.Status.VISIBLE)
+    if was_held:
+        _notify_new_comment(comment)
+    return comment
 
 
 @transaction.atomic

@@ -14,5 +14,6 @@ urlpatterns = [
     path("comments/<uuid:pk>/report/", views.comment_report, name="report"),
     path("comments/<uuid:pk>/hide/", views.comment_hide, name="hide"),
     path("comments/<uuid:pk>/unhide/", views.comment_unhide, name="unhide"),
+    path("comments/<uuid:pk>/approve/", views.comment_approve, name="approve"),
     path("dashboard/comments/", views.comments_dashboard, name="dashboard"),
 ]

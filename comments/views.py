@@ -93,9 +93,14 @@ def comment_create(request: HttpRequest, post_id: str) -> HttpResponse:
         comment = services.post_comment(post=post, user=request.user, content=content, parent=parent)
     except DomainError as e:
         return _form_error(request, post, parent=parent, content=content, error=e)
+    message = (
+        "Your comment has many links, so it waits for the creator's review before others see it."
+        if comment.status == Comment.Status.PENDING
+        else "Your comment is posted."
+    )
     if request.htmx:
-        return _thread(request, post, message="Your comment is posted.")
-    messages.success(request, "Your comment is posted.")
+        return _thread(request, post, message=message)
+    messages.success(request, message)
     return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
 
 
@@ -204,7 +209,9 @@ def comment_report(request: HttpRequest, pk: str) -> HttpResponse:
 def _moderate(request: HttpRequest, pk: str, action: str) -> HttpResponse:
     comment = selectors.get_comment_for_reader(pk=pk, viewer=request.user)
     post = comment.post
-    service = services.hide_comment if action == "hide" else services.unhide_comment
+    service = {"hide": services.hide_comment, "unhide": services.unhide_comment, "approve": services.approve_comment}[
+        action
+    ]
     try:
         service(comment=comment, by=request.user)
     except DomainError as e:
@@ -212,7 +219,11 @@ def _moderate(request: HttpRequest, pk: str, action: str) -> HttpResponse:
             raise PermissionDenied(e.message) from e
         messages.error(request, e.message)
         return _back(request, f"{post.get_absolute_url()}#comments")
-    message = "The comment is hidden from readers." if action == "hide" else "The comment is shown again."
+    message = {
+        "hide": "The comment is hidden from readers.",
+        "unhide": "The comment is shown again.",
+        "approve": "The comment is approved and shown.",
+    }[action]
     return _done(request, post, message)
 
 
@@ -226,6 +237,12 @@ def comment_hide(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 def comment_unhide(request: HttpRequest, pk: str) -> HttpResponse:
     return _moderate(request, pk, "unhide")
+
+
+@require_POST
+@login_required
+def comment_approve(request: HttpRequest, pk: str) -> HttpResponse:
+    return _moderate(request, pk, "approve")
 
 
 @require_POST

@@ -195,3 +195,26 @@ class TestReportAndModeration:
         post.refresh_from_db()
         assert post.comments_enabled is False
         assert Comment.objects.filter(post=post, status="visible").count() == 1
+
+
+class TestSpamHold:
+    LINKY = "Buy now https://a.example https://b.example https://c.example https://d.example"
+
+    def test_a_comment_with_many_links_is_held_unseen_and_unannounced(self, client, post, alice, bob, carol):
+        held = services.post_comment(post=post, user=bob, content=self.LINKY)
+        assert held.status == Comment.Status.PENDING
+        assert not Notification.objects.filter(recipient=alice).exists()
+        assert "b.example" not in client.get(post.get_absolute_url()).content.decode()
+        client.force_login(bob)  # its writer sees it, marked
+        assert "Awaiting review" in client.get(post.get_absolute_url()).content.decode()
+        with pytest.raises(services.CommentError):
+            services.approve_comment(comment=held, by=carol)
+        services.approve_comment(comment=held, by=alice)
+        assert held.status == Comment.Status.VISIBLE
+        assert Notification.objects.filter(recipient=alice, kind="comment").count() == 1
+        client.logout()
+        assert "b.example" in client.get(post.get_absolute_url()).content.decode()
+
+    def test_three_links_are_fine(self, post, bob):
+        text = "See https://a.example https://b.example https://c.example"
+        assert services.post_comment(post=post, user=bob, content=text).status == Comment.Status.VISIBLE

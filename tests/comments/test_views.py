@@ -246,3 +246,17 @@ def test_the_htmx_error_json_header_is_well_formed(client, post, bob):
     client.force_login(bob)
     r = _create(client, post, HX, content="ok")
     assert json.loads(r["HX-Trigger"])["messages"][0]["level"] == "success"
+
+
+def test_held_comments_come_after_reported_ones_on_the_dashboard_and_can_be_approved(client, post, alice, bob):
+    held = services.post_comment(
+        post=post, user=bob, content="Links https://a.example https://b.example https://c.example https://d.example"
+    )
+    services.post_comment(post=post, user=bob, content="Plain and newer")
+    client.force_login(alice)
+    html = client.get(reverse("comments:dashboard")).content.decode()
+    assert html.index("a.example") < html.index("Plain and newer")
+    r = client.post(reverse("comments:approve", args=[held.pk]), headers=HX)
+    assert "approved" in r["HX-Trigger"]
+    held.refresh_from_db()
+    assert held.status == Comment.Status.VISIBLE
