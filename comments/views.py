@@ -123,7 +123,8 @@ def _form_error(
 def comment_reply(request: HttpRequest, pk: str) -> HttpResponse:
     """The reply form, fetched on demand (htmx drops it under the comment; without JS it is a page)."""
     parent = selectors.get_comment_for_reader(pk=pk, viewer=request.user)
-    context = {"post": parent.post, "parent": parent, "content": "", "error": "", "htmx_ok": bool(request.htmx)}
+    htmx = bool(request.htmx)
+    context = {"post": parent.post, "parent": parent, "content": "", "error": "", "htmx_ok": htmx, "focus": htmx}
     template = "comments/_form.html" if request.htmx else "comments/comment_form_page.html"
     return render(request, template, context)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
@@ -16,3 +17,16 @@ def comment_thread(context: template.Context, post: Post) -> dict[str, Any]:
 
     request = context["request"]
     return thread_context(request, post=post, order=request.GET.get("comments", "oldest"))
+
+
+@register.simple_tag
+def comment_counts(posts: Iterable[Post]) -> dict[Any, int]:
+    """`{% comment_counts posts as counts %}` then `{{ counts|count_for:post }}`: one query for a list of cards."""
+    from comments import selectors
+
+    return selectors.comment_counts(post_ids=[p.pk for p in posts])
+
+
+@register.filter
+def count_for(counts: dict[Any, int], post: Post) -> int:
+    return counts.get(post.pk, 0)

@@ -151,3 +151,21 @@ def test_a_thread_renders_in_the_same_number_of_queries_for_50_or_500_comments(
     with django_assert_max_num_queries(counts[1]):
         _page(client, post)
     assert len(re.findall(r'class="comment[ "]', response.content.decode())) > 100
+
+
+def test_post_cards_get_their_comment_counts_in_one_query(post, alice, bob, django_assert_num_queries):
+    from django.template import Context, Template
+
+    from tests.posts.factories import PostFactory
+
+    other = PostFactory(creator=alice, published=True)
+    services.post_comment(post=post, user=bob, content="One")
+    services.post_comment(post=post, user=bob, content="Two")
+    template = Template(
+        "{% load comments_tags %}{% comment_counts posts as counts %}"
+        "{% for p in posts %}[{{ p.slug }}:{{ counts|count_for:p }}]{% endfor %}"
+    )
+    with django_assert_num_queries(1):
+        out = template.render(Context({"posts": [post, other]}))
+    assert f"[{post.slug}:2]" in out
+    assert f"[{other.slug}:0]" in out

@@ -120,3 +120,15 @@ class TestApi:
         assert api_as(bob).post("/api/v1/notifications/read", {"ids": [str(note.pk)]}, format="json").json() == {
             "marked": 0
         }
+
+
+def test_the_api_list_runs_fixed_queries(api_as, alice, django_assert_max_num_queries):
+    client = api_as(alice)
+    _note(alice, 2)
+    with django_assert_max_num_queries(10) as small:
+        client.get("/api/v1/notifications")
+    _note(alice, 30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        r = client.get("/api/v1/notifications")
+    assert r.json()["count"] == 32
+    assert len(r.json()["results"]) == 20
