@@ -132,3 +132,8 @@ def test_the_api_list_runs_fixed_queries(api_as, alice, django_assert_max_num_qu
         r = client.get("/api/v1/notifications")
     assert r.json()["count"] == 32
     assert len(r.json()["results"]) == 20
+
+
+def test_the_settings_page_links_to_notification_settings(client, bob):
+    client.force_login(bob)
+    assert reverse("notifications:settings") in client.get(reverse("accounts:settings")).content.decode()
