@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required as django_login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -14,13 +16,31 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from comments import selectors, services
 from comments.forms import CommentForm, ReportForm
 from comments.models import Comment
 from posts.models import Post
 from publishing.errors import DomainError
+
+
+def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Django's login_required, but an htmx request (a session that expired) gets a full-page redirect to log in,
+    not the login page swapped into the thread."""
+    plain = django_login_required(view)
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.htmx and not request.user.is_authenticated:
+            current = request.headers.get("HX-Current-URL") or "/"
+            ok = url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()})
+            parts = urlsplit(current if ok else "/")
+            back = parts.path + (f"?{parts.query}" if parts.query else "") + "#comments"
+            return HttpResponseClientRedirect(f"{reverse('account_login')}?{urlencode({'next': back})}")
+        return plain(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _is_moderator(user: Any, post: Post) -> bool:

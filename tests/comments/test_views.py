@@ -260,3 +260,9 @@ def test_held_comments_come_after_reported_ones_on_the_dashboard_and_can_be_appr
     assert "approved" in r["HX-Trigger"]
     held.refresh_from_db()
     assert held.status == Comment.Status.VISIBLE
+
+
+def test_an_expired_session_on_htmx_gets_a_full_page_redirect_to_log_in(client, post):
+    r = _create(client, post, {**HX, "HX-Current-URL": f"http://testserver{post.get_absolute_url()}"}, content="x")
+    assert r.status_code == 200
+    assert r["HX-Redirect"] == "/accounts/login/?next=%2F%40alice%2Fspring-planting%2F%23comments"
