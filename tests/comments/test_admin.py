@@ -85,3 +85,13 @@ def test_the_admin_lists_in_fixed_queries(admin, comments, django_assert_max_num
 def test_readers_cannot_reach_the_admin(client, bob):
     client.force_login(bob)
     assert client.get(CHANGELIST).status_code == 302
+
+
+def test_adding_a_ban_in_the_admin_goes_through_the_service(admin, bob, staff, post):
+    r = admin.post("/admin/comments/commentban/add/", {"user": str(bob.pk), "reason": "Trolling"}, follow=True)
+    assert r.status_code == 200
+    ban = CommentBan.objects.get(user=bob)
+    assert ban.banned_by == staff
+    assert ban.reason == "Trolling"
+    with pytest.raises(services.CommentError):
+        services.post_comment(post=post, user=bob, content="Let me in")

@@ -266,3 +266,19 @@ def test_an_expired_session_on_htmx_gets_a_full_page_redirect_to_log_in(client, 
     r = _create(client, post, {**HX, "HX-Current-URL": f"http://testserver{post.get_absolute_url()}"}, content="x")
     assert r.status_code == 200
     assert r["HX-Redirect"] == "/accounts/login/?next=%2F%40alice%2Fspring-planting%2F%23comments"
+
+
+class TestPermalink:
+    def test_a_hidden_comment_is_no_longer_shown_on_its_page(self, client, post, alice, bob):
+        comment = services.post_comment(post=post, user=bob, content="Hidden soon")
+        services.hide_comment(comment=comment, by=alice)
+        html = client.get(reverse("comments:detail", args=[comment.pk])).content.decode()
+        assert "no longer shown" in html
+        assert "Hidden soon" not in html
+
+    def test_a_comment_on_a_draft_is_a_404(self, client, alice, bob):
+        from tests.comments.factories import CommentFactory
+        from tests.posts.factories import PostFactory
+
+        comment = CommentFactory(post=PostFactory(creator=alice), user=bob)
+        assert client.get(reverse("comments:detail", args=[comment.pk])).status_code == 404
