@@ -249,3 +249,18 @@ class TestTagAutocomplete:
         assert '<option value="cooking, Greenhouse">' in r.text
         assert "Gardening" not in r.text
         assert "<html" not in r.text
+
+
+@pytest.mark.parametrize("n", [2, 25])
+def test_editor_and_revision_pages_run_fixed_queries(client, alice, django_assert_max_num_queries, n) -> None:
+    post = services.create_post(creator=alice, title="T", content="x", tags=[f"tag {i}" for i in range(n)])
+    for i in range(n):
+        services.update_post(post=post, by=alice, snapshot=True, content=f"text {i}")
+    client.force_login(alice)
+    with django_assert_max_num_queries(6):
+        assert client.get(edit_url(post)).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(edit_url(post, "revisions")).status_code == 200
+    revision_id = post.revisions.values_list("pk", flat=True).first()
+    with django_assert_max_num_queries(6):
+        assert client.get(edit_url(post, "revision", revision_id=revision_id)).status_code == 200
