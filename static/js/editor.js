@@ -108,8 +108,11 @@
   })();
 
   // --- Autosave ------------------------------------------------------------------------------
+  // data-save-state (dirty / saving / saved / conflict / error) mirrors the state for CSS and tests.
+  function state(name) { form.dataset.saveState = name; }
   function markDirty() {
     dirty = true;
+    state("dirty");
     backup();
     if (!autosaveOn || conflict) return;
     clearTimeout(timer);
@@ -117,6 +120,7 @@
   }
   function showConflict(message) {
     conflict = true;
+    state("conflict");
     statusEl.textContent = message + " ";
     statusEl.className = "save-status save-status-error";
     var button = document.createElement("button");
@@ -132,6 +136,7 @@
     if (saving) { timer = setTimeout(save, 500); return Promise.resolve(); }
     saving = true;
     dirty = false;
+    state("saving");
     setStatus("Saving…");
     var data = new FormData(form);
     data.set("content", editor.value());
@@ -143,18 +148,20 @@
       if (res.status === 200) {
         versionInput.value = res.body.version;
         form.dataset.updatedAt = Math.floor(Date.parse(res.body.saved_at) / 1000);
-        if (!dirty) dropBackup();
+        if (!dirty) { dropBackup(); state("saved"); }
         setStatus("Saved at " + hhmm(new Date(res.body.saved_at)), "ok");
       } else if (res.status === 409) {
         dirty = true;
         showConflict(res.body.detail);
       } else {
         dirty = true;
+        state("error");
         setStatus("Not saved: " + (res.body.detail || "error " + res.status) + " Retrying…", "error");
         timer = setTimeout(save, 10000);
       }
     }).catch(function () {
       dirty = true;
+      state("error");
       setStatus("Not saved: no connection. Your text is kept in this browser; retrying…", "error");
       timer = setTimeout(save, 5000);
     }).then(function () { saving = false; });
