@@ -49,8 +49,8 @@
   var toolbar = [
     { name: "bold", action: EasyMDE.toggleBold, text: "B", title: "Bold" },
     { name: "italic", action: EasyMDE.toggleItalic, text: "I", title: "Italic" },
-    { name: "heading-2", action: EasyMDE.toggleHeading2, text: "H2", title: "Heading" },
-    { name: "heading-3", action: EasyMDE.toggleHeading3, text: "H3", title: "Subheading" },
+    { name: "h2", action: EasyMDE.toggleHeading2, text: "H2", title: "Heading" },
+    { name: "h3", action: EasyMDE.toggleHeading3, text: "H3", title: "Subheading" },
     "|",
     { name: "quote", action: EasyMDE.toggleBlockquote, text: "“ ”", title: "Quote" },
     { name: "unordered-list", action: EasyMDE.toggleUnorderedList, text: "• List", title: "Bulleted list" },

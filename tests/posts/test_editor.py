@@ -231,6 +231,8 @@ class TestRevisions:
         draft.refresh_from_db()
         assert draft.content == "the good version"
         assert draft.revisions.filter(reason=PostRevision.Reason.RESTORE).exists()
+        # The autosaved text it replaced is not lost: it is a revision now, restorable in turn.
+        assert draft.revisions.filter(content="a worse version").exists()
 
     def test_another_posts_revision_is_404(self, client, alice, draft) -> None:
         other = services.create_post(creator=alice, title="Other", content="x")
