@@ -84,7 +84,8 @@
   // --- localStorage backup: restored on reload when newer than what the server has -----------
   var fields = ["title", "subtitle", "tags"];
   function snapshot() {
-    var s = { at: Date.now(), content: editor.value() };
+    // `base` is the server version this text was typed over: restoring it is safe only on that version.
+    var s = { at: Date.now(), base: versionInput.value, content: editor.value() };
     fields.forEach(function (n) { s[n] = form.elements[n].value; });
     return s;
   }
@@ -92,6 +93,20 @@
     try { localStorage.setItem(backupKey, JSON.stringify(snapshot())); } catch (e) { /* full or disabled */ }
   }
   function dropBackup() { try { localStorage.removeItem(backupKey); } catch (e) { /* ignore */ } }
+  function button(label, onClick) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "button-small button-secondary";
+    b.textContent = label;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+  function applyBackup(saved) {
+    fields.forEach(function (n) { if (typeof saved[n] === "string") form.elements[n].value = saved[n]; });
+    editor.value(saved.content || "");
+    setStatus("Restored text you had not saved yet (kept in this browser).", "warn");
+    markDirty();
+  }
   (function restore() {
     var raw;
     try { raw = localStorage.getItem(backupKey); } catch (e) { return; }
@@ -101,10 +116,11 @@
     var serverAt = parseInt(form.dataset.updatedAt, 10) * 1000;
     var same = saved.content === editor.value() && fields.every(function (n) { return saved[n] === form.elements[n].value; });
     if (same || !(saved.at > serverAt)) { dropBackup(); return; }
-    fields.forEach(function (n) { if (typeof saved[n] === "string") form.elements[n].value = saved[n]; });
-    editor.value(saved.content || "");
-    setStatus("Restored text you had not saved yet (kept in this browser).", "warn");
-    markDirty();
+    if (String(saved.base) === versionInput.value) { applyBackup(saved); return; }
+    // Saved elsewhere since (another tab or device): never overwrite that silently; ask.
+    setStatus("This browser kept unsaved text from before this post was changed elsewhere. ", "warn");
+    statusEl.appendChild(button("Put my text back", function () { applyBackup(saved); }));
+    statusEl.appendChild(button("Discard it", function () { dropBackup(); setStatus(""); }));
   })();
 
   // --- Autosave ------------------------------------------------------------------------------
@@ -123,12 +139,8 @@
     state("conflict");
     statusEl.textContent = message + " ";
     statusEl.className = "save-status save-status-error";
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "button-small";
-    button.textContent = "Reload the latest version";
-    button.addEventListener("click", function () { dropBackup(); dirty = false; location.reload(); });
-    statusEl.appendChild(button);
+    // The unsaved text stays in localStorage: after the reload it is offered back, not applied.
+    statusEl.appendChild(button("Reload the latest version", function () { dirty = false; location.reload(); }));
   }
   function save() {
     clearTimeout(timer);
