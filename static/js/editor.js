@@ -79,6 +79,8 @@
     minHeight: "320px"
   });
   var cm = editor.codemirror;
+  // The <label> points at the hidden textarea; name CodeMirror's own input for screen readers.
+  cm.getInputField().setAttribute("aria-label", "Text (Markdown)");
   window.inkwellEditor = editor; // for tests and the console
 
   // --- localStorage backup: restored on reload when newer than what the server has -----------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 from posts import services
 from posts.models import Post, PostRevision
 from posts.rendering import render_post
+from tests.uploads.images import png, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +88,6 @@ class TestWhoMayWrite:
         assert "vendor/easymde/easymde.min.js" in html
         assert "js/editor.js" in html
         assert "cdn" not in html.lower()
-        import re
-
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
         assert not re.search(r"\son[a-z]+=", html)
 
@@ -266,3 +266,20 @@ def test_editor_and_revision_pages_run_fixed_queries(client, alice, django_asser
     revision_id = post.revisions.values_list("pk", flat=True).first()
     with django_assert_max_num_queries(6):
         assert client.get(edit_url(post, "revision", revision_id=revision_id)).status_code == 200
+
+
+class TestCover:
+    def test_cover_upload_sets_the_posts_cover(self, client, alice, draft) -> None:
+        client.force_login(alice)
+        r = client.post(edit_url(draft, "cover"), {"cover": upload("cover.png", png(1200, 600))}, follow=True)
+        assert "Cover image updated" in r.text
+        draft.refresh_from_db()
+        assert draft.cover_image.name.startswith("images/")
+        assert draft.cover_image.url in r.text
+
+    def test_a_fake_cover_is_refused_with_a_message(self, client, alice, draft) -> None:
+        client.force_login(alice)
+        r = client.post(edit_url(draft, "cover"), {"cover": upload("cover.png", b"text, not an image")}, follow=True)
+        assert "Cover not changed: That file is not an image" in r.text
+        draft.refresh_from_db()
+        assert not draft.cover_image
