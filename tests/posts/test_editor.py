@@ -128,6 +128,21 @@ class TestAutosave:
         draft.refresh_from_db()
         assert draft.title == "Tomatoes, grown"
 
+    def test_a_published_post_is_updated_explicitly_not_autosaved(
+        self, client, alice, draft, django_capture_on_commit_callbacks
+    ) -> None:
+        with django_capture_on_commit_callbacks(execute=False):
+            draft = services.publish_post(post=draft, by=alice)
+        client.force_login(alice)
+        page = client.get(edit_url(draft))
+        assert 'data-autosave="off"' in page.text
+        assert "Update</button>" in page.text
+        r = client.post(edit_url(draft), form_data(draft, content="# Soil\n\nNow with compost."), follow=True)
+        assert "Updated: readers see the change now." in r.text
+        draft.refresh_from_db()
+        assert "compost" in draft.content_html
+        assert draft.revisions.filter(reason=PostRevision.Reason.EDIT, content__contains="compost").exists()
+
 
 class TestPreview:
     def test_preview_is_the_renderer_output(self, client, alice, draft) -> None:
