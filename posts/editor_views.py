@@ -33,6 +33,7 @@ def _editor(request: HttpRequest, post: Post, form: forms.EditorForm | None = No
         "post": post,
         "form": form or forms.EditorForm.for_post(post),
         "schedule_form": forms.ScheduleForm(),
+        "timezone_options": forms.timezone_options_html(),
         "cover_form": forms.CoverForm(),
         "preview_html": post.content_html,
     }

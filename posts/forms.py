@@ -8,6 +8,7 @@ from functools import cache
 
 from django import forms
 from django.urls import reverse
+from django.utils.html import format_html_join
 
 from posts.models import Post
 
@@ -16,6 +17,12 @@ from posts.models import Post
 def timezone_choices() -> list[tuple[str, str]]:
     zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
     return [("UTC", "UTC"), *[(z, z.replace("_", " ")) for z in zones]]
+
+
+@cache
+def timezone_options_html() -> str:
+    """The <option>s of the time-zone select, built once: Django's widget takes ~140 ms for 400+ zones."""
+    return format_html_join("", '<option value="{}">{}</option>', timezone_choices())
 
 
 def split_tags(value: str) -> list[str]:
