@@ -21,7 +21,6 @@ from posts.models import Post, PostRevision, Tag
 from posts.rendering import render_post
 from publishing.errors import DomainError
 from uploads import services as upload_services
-from uploads.images import ImageError
 
 
 def _not_creator(request: HttpRequest) -> HttpResponse:
@@ -115,7 +114,7 @@ def post_cover(request: HttpRequest, pk: str) -> HttpResponse:
     try:
         image = upload_services.upload_image(owner=request.user, file=request.FILES.get("cover"))
         services.update_post(post=post, by=request.user, cover_image=image.file.name)
-    except (ImageError, DomainError) as e:
+    except DomainError as e:
         messages.error(request, f"Cover not changed: {e.message}")
     else:
         messages.success(request, "Cover image updated.")

@@ -33,7 +33,7 @@ class MediaView(APIView):
     @extend_schema(
         operation_id="media_upload",
         request={"multipart/form-data": MediaIn},
-        responses={201: MediaOut, **error_responses(400, 401, 403)},
+        responses={201: MediaOut, **error_responses(400, 401, 403, 429)},
     )
     def post(self, request: Request) -> Response:
         data = MediaIn(data=request.data)

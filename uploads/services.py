@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from typing import IO
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from publishing.errors import RateLimitedError
 from uploads import images, tasks
 from uploads.images import ImageError
 from uploads.models import Image
@@ -22,13 +26,31 @@ def _require_creator(user: User) -> None:
         raise ImageError("Only creators can upload images.", code="not_creator", status=403)
 
 
+def _count_upload(owner: User) -> None:
+    """At most MAX_IMAGE_UPLOADS_PER_HOUR attempts per user per clock hour: each costs a decode."""
+    limit = settings.MAX_IMAGE_UPLOADS_PER_HOUR
+    if not limit:
+        return
+    now = int(time.time())
+    key = f"uploads:rate:{owner.pk}:{now // 3600}"
+    cache.add(key, 0, timeout=3700)
+    if cache.incr(key) > limit:
+        raise RateLimitedError(
+            f"You have uploaded {limit} images this hour; try again later.",
+            retry_after=3600 - now % 3600,
+            code="upload_rate",
+        )
+
+
 def upload_image(*, owner: User, file: IO[bytes]) -> Image:
     """Verify, re-encode without EXIF, store under a generated name; variants follow in a worker.
 
     Raises ImageError (code image_unreadable / image_type / image_too_large /
-    image_too_many_pixels) for anything that is not an acceptable image.
+    image_too_many_pixels) for anything that is not an acceptable image, and
+    RateLimitedError (429) past the hourly limit.
     """
     _require_creator(owner)
+    _count_upload(owner)
     if file is None:
         raise ImageError("Choose an image file to upload.", code="required", field="file")
     images.verify_image_upload(file, field="file")

@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
+from publishing.errors import DomainError
 from uploads import services
-from uploads.images import ImageError
 
 
 @require_POST
@@ -15,8 +15,11 @@ from uploads.images import ImageError
 def image_upload(request: HttpRequest) -> JsonResponse:
     try:
         image = services.upload_image(owner=request.user, file=request.FILES.get("file"))
-    except ImageError as e:
-        return JsonResponse({"detail": e.message, "code": e.code}, status=e.status)
+    except DomainError as e:
+        response = JsonResponse({"detail": e.message, "code": e.code}, status=e.status)
+        if getattr(e, "retry_after", None):
+            response["Retry-After"] = str(e.retry_after)
+        return response
     alt = (request.POST.get("alt") or "image").replace("]", "").replace("[", "")[:100]
     return JsonResponse(
         {

@@ -157,3 +157,20 @@ class TestMediaAPI:
         assert r.status_code == 403
         assert r.json()["code"] == "not_creator"
         assert not Image.objects.exists()
+
+
+class TestRateLimit:
+    def test_past_the_hourly_limit_uploads_get_429_on_web_and_api(self, client, api_as, alice, settings) -> None:
+        settings.MAX_IMAGE_UPLOADS_PER_HOUR = 2
+        client.force_login(alice)
+        assert client.post(reverse("uploads:image_upload"), {"file": upload("a.png", png())}).status_code == 201
+        assert client.post(reverse("uploads:image_upload"), {"file": upload("b.png", b"junk")}).status_code == 400
+        r = client.post(reverse("uploads:image_upload"), {"file": upload("c.png", png())})
+        assert r.status_code == 429
+        assert r.json()["code"] == "upload_rate"
+        assert 0 < int(r["Retry-After"]) <= 3600
+        r = api_as(alice).post(MEDIA, {"file": upload("d.png", png())}, format="multipart")
+        assert r.status_code == 429
+        assert r.json()["code"] == "upload_rate"
+        assert "Retry-After" in r
+        assert Image.objects.count() == 1
