@@ -230,6 +230,14 @@
     });
   });
 
+  // Times the server writes in UTC, shown in the writer's own zone.
+  document.querySelectorAll("time.local-time").forEach(function (el) {
+    var when = new Date(el.getAttribute("datetime"));
+    if (isNaN(when)) return;
+    el.title = el.textContent;
+    el.textContent = when.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+  });
+
   // --- Schedule in the writer's own time zone -------------------------------------------------
   var zone = document.getElementById("id_timezone");
   try {
