@@ -315,6 +315,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
+MAX_IMAGE_UPLOADS_PER_HOUR = env_int("MAX_IMAGE_UPLOADS_PER_HOUR", 120)  # per user; 0 = no limit
 
 # --- Internationalisation --------------------------------------------------
 LANGUAGE_CODE = "en-us"
