@@ -10,7 +10,7 @@ import pytest
 
 from posts.models import Post
 from tests.accounts.factories import PASSWORD
-from tests.test_api_schema import LAUNCH_ARGS
+from tests.conftest import LAUNCH_ARGS
 from tests.uploads.images import png
 
 pytestmark = pytest.mark.browser
