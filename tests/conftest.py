@@ -13,7 +13,7 @@ from queue import Queue
 
 import dramatiq
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from dramatiq.brokers.stub import StubBroker
 from rest_framework.test import APIClient
 
@@ -22,11 +22,27 @@ from tests.accounts.factories import UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + the ORM in tests
 
 
+def clear_cache() -> None:
+    """Empty this test process's cache. On Redis, cache.clear() is FLUSHDB, which would also
+    wipe the keys of other test processes sharing the server (xdist, parallel checkouts),
+    so only keys under this process's KEY_PREFIX are deleted there."""
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        backend.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 # --- Personas ----------------------------------------------------------------
