@@ -1,0 +1,1 @@
+"""crossposting: API views (none yet; see api_urls)."""

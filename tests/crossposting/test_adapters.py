@@ -1,0 +1,119 @@
+"""Every adapter, with its real client library, against a local server answering like the network's API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from crossposting import services
+from crossposting.models import Connection, CrossPost
+from notifications.models import Notification
+from tests.crossposting.conftest import CASES
+
+pytestmark = pytest.mark.django_db
+NETWORKS = list(CASES)
+
+
+def planned(post, network: str) -> CrossPost:
+    """The row the publish fan-out makes, already moved to pending (as start_crossposts does)."""
+    rows = {r.network: r for r in services.start_crossposts(post=post)}
+    row = rows[network]
+    row.refresh_from_db()
+    assert row.status == CrossPost.Status.PENDING
+    return row
+
+
+def make_due(row: CrossPost) -> None:
+    CrossPost.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_a_post_goes_out_once_with_the_remote_id(network, fake_api, connect, publish):
+    connect(network)
+    row = planned(publish(), network)
+
+    assert services.send_crosspost(crosspost_id=row.pk) is None
+
+    row.refresh_from_db()
+    assert row.status == CrossPost.Status.SENT, row.error
+    assert row.remote_id
+    assert row.remote_url.startswith("http")
+    assert len(fake_api.calls(*CASES[network].post_route)) == 1
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_a_429_waits_for_retry_after_then_succeeds(network, fake_api, connect, publish):
+    connect(network)
+    row = planned(publish(), network)
+    fake_api.script(*CASES[network].post_route, (429, {"error": "Too many requests"}, {"Retry-After": "7"}))
+
+    delay = services.send_crosspost(crosspost_id=row.pk)
+
+    row.refresh_from_db()
+    assert delay is not None
+    assert delay >= 7
+    assert row.status == CrossPost.Status.PENDING
+    assert "rate limit" in row.error.lower()
+    assert row.next_attempt_at > timezone.now() + timedelta(seconds=5)
+    # Not due yet: an early (duplicate) delivery does nothing.
+    assert services.send_crosspost(crosspost_id=row.pk) is None
+    assert len(fake_api.calls(*CASES[network].post_route)) == 1
+
+    make_due(row)
+    assert services.send_crosspost(crosspost_id=row.pk) is None
+    row.refresh_from_db()
+    assert row.status == CrossPost.Status.SENT
+    assert row.attempts == 2
+    assert len(fake_api.calls(*CASES[network].post_route)) == 2
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_a_500_is_retried_with_backoff(network, fake_api, connect, publish, settings):
+    settings.CROSSPOST_RETRY_BASE_SECONDS = 30
+    connect(network)
+    row = planned(publish(), network)
+    fake_api.script(*CASES[network].post_route, (500, {"error": "InternalServerError"}, {}))
+
+    assert services.send_crosspost(crosspost_id=row.pk) == 30
+    row.refresh_from_db()
+    assert row.status == CrossPost.Status.PENDING
+
+    make_due(row)
+    services.send_crosspost(crosspost_id=row.pk)
+    row.refresh_from_db()
+    assert row.status == CrossPost.Status.SENT, row.error
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_a_401_marks_the_connection_and_tells_the_creator(network, fake_api, connect, publish, alice):
+    connection = connect(network)
+    row = planned(publish(), network)
+    fake_api.script(*CASES[network].auth_route, CASES[network].auth_answer)
+
+    assert services.send_crosspost(crosspost_id=row.pk) is None
+
+    row.refresh_from_db()
+    connection.refresh_from_db()
+    assert row.status == CrossPost.Status.FAILED
+    assert "Reconnect" in row.error
+    assert connection.status == Connection.Status.NEEDS_REAUTH
+    note = Notification.objects.get(recipient=alice, kind="connection")
+    assert "Reconnect" in note.title
+    assert len(fake_api.calls(*CASES[network].post_route)) == (
+        1 if CASES[network].post_route == CASES[network].auth_route else 0
+    )
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_a_redelivered_task_does_not_post_twice(network, fake_api, connect, publish):
+    connect(network)
+    row = planned(publish(), network)
+    services.send_crosspost(crosspost_id=row.pk)
+    # The same message again (broker redelivery), and a copy arriving while another worker holds the claim.
+    assert services.send_crosspost(crosspost_id=row.pk) is None
+    CrossPost.objects.filter(pk=row.pk).update(status=CrossPost.Status.SENDING)
+    assert services.send_crosspost(crosspost_id=row.pk) is None
+
+    assert len(fake_api.calls(*CASES[network].post_route)) == 1
