@@ -8,11 +8,12 @@ request, because the creator is waiting to know whether the credentials work.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -241,7 +242,15 @@ def backoff_seconds(*, attempts: int, retry_after: float | None) -> float:
 
 
 def _finish(row_id: int, **fields: object) -> None:
-    CrossPost.objects.filter(pk=row_id).update(updated_at=timezone.now(), **fields)
+    """Record the outcome. After a network call this write must land, so brief lock errors are retried."""
+    for attempt in range(5):
+        try:
+            CrossPost.objects.filter(pk=row_id).update(updated_at=timezone.now(), **fields)
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def send_crosspost(*, crosspost_id: int) -> float | None:

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import dramatiq
+from django.db import OperationalError
+
+
+def _database_hiccup(retries: int, exception: BaseException) -> bool:
+    """Retry only when the database failed us (locked, connection lost): nothing was claimed or sent then."""
+    return retries < 5 and isinstance(exception, OperationalError)
 
 
 @dramatiq.actor(max_retries=3)
@@ -17,9 +23,9 @@ def crosspost_published_post(post_id: str) -> None:
     services.start_crossposts(post=post)
 
 
-# No Dramatiq retries: the service decides (temporary or not, and how long to wait, honouring
+# Dramatiq retries only database hiccups: the service decides (temporary or not, and how long to wait, honouring
 # Retry-After) and the actor re-sends itself with that delay.
-@dramatiq.actor(max_retries=0, time_limit=120_000)
+@dramatiq.actor(retry_when=_database_hiccup, min_backoff=200, max_backoff=5_000, time_limit=120_000)
 def send_crosspost(crosspost_id: int) -> None:
     from crossposting import services
 
@@ -28,7 +34,7 @@ def send_crosspost(crosspost_id: int) -> None:
         send_crosspost.send_with_options(args=(crosspost_id,), delay=int(delay * 1000))
 
 
-@dramatiq.actor(max_retries=0, time_limit=120_000)
+@dramatiq.actor(retry_when=_database_hiccup, min_backoff=200, max_backoff=5_000, time_limit=120_000)
 def delete_remote_crosspost(crosspost_id: int) -> None:
     from crossposting import services
 
