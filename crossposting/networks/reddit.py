@@ -56,7 +56,7 @@ def _errors() -> Iterator[None]:
     except prawcore.ServerError as e:
         raise TemporaryError(f"Reddit answered {e.response.status_code}.") from e
     except prawcore.RequestException as e:  # timeouts, connection errors
-        raise TemporaryError("Reddit could not be reached.") from e
+        raise TemporaryError(f"Reddit could not be reached ({type(e.original_exception).__name__}).") from e
     except prawcore.ResponseException as e:
         status = e.response.status_code
         if status == 401:

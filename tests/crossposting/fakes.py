@@ -84,6 +84,10 @@ def _handler_for(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
             self.send_header("Content-Length", str(len(data)))
+            # One request per connection: keeps clients from reusing a socket this test server
+            # already gave up on (seen as rare RemoteDisconnected errors with keep-alive).
+            self.send_header("Connection", "close")
+            self.close_connection = True
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
