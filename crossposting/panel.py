@@ -18,6 +18,7 @@ class PanelRow:
     chosen: bool
     text: str
     limit: int
+    can_delete: bool = False
 
     @property
     def editable(self) -> bool:
@@ -48,6 +49,7 @@ def panel_context(*, post: Post) -> dict[str, object]:
                 chosen=crosspost.chosen if crosspost else True,
                 text=crosspost.text if crosspost and crosspost.text else services.default_text(post),
                 limit=adapter.text_limit(account=account, link=link),
+                can_delete=adapter.can_delete,
             )
         )
     return {"post": post, "crosspost_rows": rows, "crosspost_published": post.is_published}

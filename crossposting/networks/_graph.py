@@ -31,14 +31,14 @@ def _retry_after(response: requests.Response) -> float | None:
 
 
 def call(base_url: str, method: str, path: str, *, token: str, label: str, **params: Any) -> dict[str, Any]:
-    """One Graph API call; the token travels in the body or the query, never in a log line."""
+    """One Graph API call. The token travels in a header, never in the URL (which HTTP libraries log)."""
     url = f"{base_url.rstrip('/')}/{path.lstrip('/')}"
-    params["access_token"] = token
+    headers = {"Authorization": f"Bearer {token}"}
     try:
         if method == "GET":
-            response = requests.get(url, params=params, timeout=TIMEOUT)
+            response = requests.get(url, params=params, headers=headers, timeout=TIMEOUT)
         else:
-            response = requests.request(method, url, data=params, timeout=TIMEOUT)
+            response = requests.request(method, url, data=params, headers=headers, timeout=TIMEOUT)
     except requests.RequestException as e:
         raise TemporaryError(f"{label} could not be reached ({type(e).__name__}).") from None
     try:

@@ -342,8 +342,9 @@ def graph_auth_error() -> Answer:
 
 
 def _graph_authed(req: Seen) -> bool:
+    """The Graph API takes the token as `access_token` or as an `Authorization: Bearer` header."""
     token = req.form().get("access_token") if req.method == "POST" else req.query.get("access_token", [""])[0]
-    return token == GRAPH_TOKEN
+    return GRAPH_TOKEN in (token, req.headers.get("Authorization", "").removeprefix("Bearer "))
 
 
 def install_facebook(api: FakeAPI, *, version: str = "v21.0", page_id: str = "1234567890") -> None:

@@ -47,9 +47,8 @@ def test_bluesky_posts_a_link_card_with_thumbnail_and_a_facet_at_utf8_byte_offse
 def test_bluesky_text_is_cut_to_300_with_the_link(fake_api, connect, publish):
     connect("bluesky")
     post = publish()
+    # The publish fan-out has not run yet (no worker here): the plan is still editable.
     services.save_plan(post=post, choices={"bluesky": services.Choice(chosen=True, text="word " * 200)})
-    # save_plan after publish keeps the text for a retry; make it the pending row's text
-    CrossPost.objects.filter(post=post, network="bluesky").update(status=CrossPost.Status.PLANNED)
     send(post, "bluesky")
 
     text = fake_api.calls("POST", "/xrpc/com.atproto.repo.createRecord")[0].json()["record"]["text"]
@@ -93,8 +92,9 @@ def test_facebook_posts_the_message_and_link_to_the_page_feed(fake_api, connect,
     post = publish()
     row = send(post, "facebook")
 
-    form = fake_api.calls("POST", "/v21.0/1234567890/feed")[0].form()
-    assert form == {"message": "Autumn in the garden", "link": post.full_url, "access_token": fakes.GRAPH_TOKEN}
+    call = fake_api.calls("POST", "/v21.0/1234567890/feed")[0]
+    assert call.form() == {"message": "Autumn in the garden", "link": post.full_url}
+    assert call.headers["Authorization"] == f"Bearer {fakes.GRAPH_TOKEN}"
     assert row.remote_url == f"https://www.facebook.com/{row.remote_id}"
 
 

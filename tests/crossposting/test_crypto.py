@@ -6,7 +6,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.db import connection as db
 
-from crossposting import crypto
+from crossposting import crypto, services
 from tests.crossposting import fakes
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +52,22 @@ def test_a_lost_key_reads_as_no_credentials_not_a_crash(settings):
     token = crypto.encrypt({"access_token": "s3cret-value"})
     settings.CROSSPOST_ENCRYPTION_KEY = Fernet.generate_key().decode()
     assert crypto.decrypt(token) == {}
+
+
+def test_no_secret_reaches_the_logs_even_at_debug_level(connect, publish, caplog):
+    import logging
+
+    from crossposting.models import CrossPost
+
+    caplog.set_level(logging.DEBUG)
+    networks = ("bluesky", "mastodon", "reddit", "facebook", "instagram", "threads")
+    for network in networks:
+        connect(network)
+    post = publish()
+    for row in services.start_crossposts(post=post):
+        services.send_crosspost(crosspost_id=row.pk)
+
+    assert CrossPost.objects.filter(post=post, status=CrossPost.Status.SENT).count() == len(networks)
+    assert caplog.records  # the HTTP libraries did log their requests...
+    for secret in SECRETS:
+        assert secret not in caplog.text  # ...without a secret in them

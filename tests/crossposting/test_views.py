@@ -104,10 +104,12 @@ def test_the_editor_panel_lists_connected_networks_with_their_limits(client, ali
     page = client.get(reverse("posts:edit", args=[post.pk])).content.decode()
 
     assert 'id="crosspost-panel"' in page
-    assert 'name="chosen_mastodon"' in page and 'name="chosen_bluesky"' in page
+    assert 'name="chosen_mastodon"' in page
+    assert 'name="chosen_bluesky"' in page
     assert 'data-crosspost-limit="975"' in page  # the instance's 1000, minus the 23-character link and a gap
     assert "js/crosspost.js" in page
-    assert "onclick" not in page and "hx-on" not in page
+    assert "onclick" not in page
+    assert "hx-on" not in page
 
 
 def test_per_network_text_and_choices_are_saved(client, alice, connect):
@@ -132,7 +134,8 @@ def test_per_network_text_and_choices_are_saved(client, alice, connect):
     assert "<html" not in response.content.decode()
     assert "Toot about bulbs" in response.content.decode()
     rows = {r.network: r for r in CrossPost.objects.filter(post=post)}
-    assert rows["mastodon"].chosen and rows["mastodon"].text == "Toot about bulbs"
+    assert rows["mastodon"].chosen
+    assert rows["mastodon"].text == "Toot about bulbs"
     assert not rows["bluesky"].chosen
 
 
@@ -142,7 +145,9 @@ def test_someone_elses_post_panel_is_a_404(client, alice, carol):
     assert client.post(reverse("crossposting:plan", args=[post.pk]), {}).status_code == 404
 
 
-def test_retry_a_failed_crosspost_from_the_panel(client, alice, carol, connect, publish, django_capture_on_commit_callbacks):
+def test_retry_a_failed_crosspost_from_the_panel(
+    client, alice, carol, connect, publish, django_capture_on_commit_callbacks
+):
     connect("mastodon")
     post = publish()
     row = CrossPost.objects.create(
@@ -153,7 +158,8 @@ def test_retry_a_failed_crosspost_from_the_panel(client, alice, carol, connect, 
 
     client.force_login(alice)
     page = client.get(reverse("posts:edit", args=[post.pk])).content.decode()
-    assert "Retry Mastodon" in page and "Mastodon answered 500." in page
+    assert "Retry Mastodon" in page
+    assert "Mastodon answered 500." in page
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(reverse("crossposting:retry", args=[row.pk]), headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -175,3 +181,37 @@ def test_the_editor_panel_runs_a_fixed_number_of_queries(client, alice, connect,
     with django_assert_max_num_queries(10):
         page = client.get(reverse("posts:edit", args=[post.pk])).content.decode()
     assert page.count('class="crosspost-row"') == len(CASES)
+
+
+def test_an_unpublished_post_offers_to_delete_its_remote_copies(
+    client, alice, connect, publish, django_capture_on_commit_callbacks
+):
+    from posts import services as post_services
+
+    connect("mastodon")
+    connect("instagram")
+    post = publish()
+    for network in ("mastodon", "instagram"):
+        CrossPost.objects.create(
+            post=post,
+            creator=alice,
+            network=network,
+            status=CrossPost.Status.SENT,
+            remote_id="42",
+            remote_url=f"https://{network}.example/42",
+        )
+    post_services.unpublish_post(post=post, by=alice)
+    client.force_login(alice)
+
+    page = client.get(reverse("posts:edit", args=[post.pk])).content.decode()
+    assert "Delete it from Mastodon" in page
+    assert "Delete it on Instagram itself" in page
+    listing = client.get(URL).content.decode()
+    assert "https://mastodon.example/42" in listing
+    assert "Delete from Mastodon" in listing
+
+    row = CrossPost.objects.get(network="mastodon")
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(reverse("crossposting:remote_delete", args=[row.pk]), follow=True)
+    assert "Deleting the post on Mastodon" in response.content.decode()
+    assert len(callbacks) == 1
