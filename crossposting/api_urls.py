@@ -1,3 +1,9 @@
-"""crossposting: API (the web pages cover the issue; an API for mobile is not built yet)."""
+from django.urls import path
 
-urlpatterns: list = []
+from crossposting import api
+
+urlpatterns = [
+    path("connections", api.ConnectionListView.as_view(), name="connections"),
+    path("posts/<uuid:pk>/crossposts", api.PostCrossPostsView.as_view(), name="post-crossposts"),
+    path("crossposts/<int:pk>/retry", api.CrossPostRetryView.as_view(), name="crosspost-retry"),
+]
