@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import OperationalError, transaction
@@ -325,6 +325,28 @@ def send_crosspost(*, crosspost_id: int) -> float | None:
         next_attempt_at=None,
     )
     return None
+
+
+def sweep_crossposts(*, now: datetime | None = None) -> tuple[int, int]:
+    """Periodic repair: fail rows stuck "sending" (worker killed mid-call), resend overdue pending ones.
+
+    A pending row whose retry message was lost (in-process broker restarted) is sent again;
+    the claim in send_crosspost keeps that from ever posting twice. Returns (failed, resent).
+    """
+    now = now or timezone.now()
+    failed = CrossPost.objects.filter(status=CrossPost.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        status=CrossPost.Status.FAILED,
+        error="Sending was interrupted; check the network before retrying, it may already be there.",
+        updated_at=now,
+    )
+    overdue = list(
+        CrossPost.objects.filter(status=CrossPost.Status.PENDING, updated_at__lt=now - STALE_CLAIM)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now - STALE_CLAIM))
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in overdue:
+        transaction.on_commit(lambda pk=pk: tasks.send_crosspost.send(pk))
+    return failed, len(overdue)
 
 
 def retry_crosspost(*, crosspost: CrossPost) -> CrossPost:

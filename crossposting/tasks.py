@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dramatiq
 from django.db import OperationalError
+from dramatiq_crontab import cron
 
 
 def _database_hiccup(retries: int, exception: BaseException) -> bool:
@@ -41,3 +42,12 @@ def delete_remote_crosspost(crosspost_id: int) -> None:
     delay = services.delete_remote(crosspost_id=crosspost_id)
     if delay is not None:
         delete_remote_crosspost.send_with_options(args=(crosspost_id,), delay=int(delay * 1000))
+
+
+@cron("*/5 * * * *")
+@dramatiq.actor(max_retries=0, time_limit=60_000)
+def sweep_crossposts() -> None:
+    """Every 5 minutes: fail interrupted sends, resend pending ones whose retry message was lost."""
+    from crossposting import services
+
+    services.sweep_crossposts()

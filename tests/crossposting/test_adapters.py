@@ -117,3 +117,24 @@ def test_a_redelivered_task_does_not_post_twice(network, fake_api, connect, publ
     assert services.send_crosspost(crosspost_id=row.pk) is None
 
     assert len(fake_api.calls(*CASES[network].post_route)) == 1
+
+
+def test_the_sweeper_fails_interrupted_sends_and_resends_lost_retries(
+    fake_api, connect, publish, django_capture_on_commit_callbacks
+):
+    connect("mastodon")
+    connect("bluesky")
+    post = publish()
+    rows = {r.network: r for r in services.start_crossposts(post=post)}
+    long_ago = timezone.now() - timedelta(hours=1)
+    CrossPost.objects.filter(pk=rows["mastodon"].pk).update(status=CrossPost.Status.SENDING, claimed_at=long_ago)
+    CrossPost.objects.filter(pk=rows["bluesky"].pk).update(next_attempt_at=long_ago, updated_at=long_ago)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.sweep_crossposts() == (1, 1)
+
+    interrupted = CrossPost.objects.get(pk=rows["mastodon"].pk)
+    assert interrupted.status == CrossPost.Status.FAILED
+    assert "interrupted" in interrupted.error
+    assert len(callbacks) == 1
+    assert fake_api.calls("POST", "/api/v1/statuses") == []  # an unknown outcome is never re-posted blindly
