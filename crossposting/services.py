@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
-from crossposting import crypto, networks, tasks
+from crossposting import crypto, networks, tasks, urlsafety
 from crossposting.models import Connection, CrossPost
 from posts.models import Post
 from publishing.errors import DomainError
@@ -69,6 +69,11 @@ def connect_network(*, creator: User, network: str, values: dict[str, str]) -> C
         if f.required and not clean[f.name]:
             raise CrossPostError(f"{f.label} is required.", code="required", field=f.name)
     instance_url = _clean_instance_url(clean.pop("instance_url", ""))
+    if instance_url:
+        try:
+            urlsafety.check_public_url(instance_url)
+        except urlsafety.UnsafeURL as e:
+            raise CrossPostError(str(e), code="unsafe_url", field="instance_url") from None
     account = networks.Account(credentials=clean, instance_url=instance_url)
     try:
         verified = adapter.verify(account=account)
@@ -288,7 +293,12 @@ def send_crosspost(*, crosspost_id: int) -> float | None:
         _finish(row.pk, status=CrossPost.Status.FAILED, error=f"Reconnect {adapter.label}, then retry.")
         return None
     try:
+        if connection.instance_url:
+            urlsafety.check_public_url(connection.instance_url)
         result = adapter.post(account=account_for(connection), payload=_payload(row, post, adapter))
+    except urlsafety.UnsafeURL as e:
+        _finish(row.pk, status=CrossPost.Status.FAILED, error=f"{adapter.label}: {e}")
+        return None
     except networks.SkipError as e:
         _finish(row.pk, status=CrossPost.Status.SKIPPED, error=e.message)
         return None

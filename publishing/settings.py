@@ -186,6 +186,8 @@ CROSSPOST_MAX_ATTEMPTS = env_int("CROSSPOST_MAX_ATTEMPTS", 6)
 CROSSPOST_RETRY_BASE_SECONDS = env_float("CROSSPOST_RETRY_BASE_SECONDS", 30.0)
 CROSSPOST_RETRY_MAX_SECONDS = env_float("CROSSPOST_RETRY_MAX_SECONDS", 3600.0)
 # The networks' API addresses: settings so tests (and staging) can point them elsewhere.
+# Creators type Mastodon/PDS addresses: only public https hosts, unless this is on (tests, local dev).
+CROSSPOST_ALLOW_PRIVATE_HOSTS = env_bool("CROSSPOST_ALLOW_PRIVATE_HOSTS", default=False)
 CROSSPOST_BLUESKY_URL = env_str("CROSSPOST_BLUESKY_URL", "https://bsky.social")
 CROSSPOST_REDDIT_OAUTH_URL = env_str("CROSSPOST_REDDIT_OAUTH_URL", "https://oauth.reddit.com")
 CROSSPOST_REDDIT_URL = env_str("CROSSPOST_REDDIT_URL", "https://www.reddit.com")

@@ -104,6 +104,7 @@ def fake_api(settings) -> Iterator[fakes.FakeAPI]:
         settings.CROSSPOST_GRAPH_URL = f"{api.url}/v21.0"
         settings.CROSSPOST_THREADS_URL = f"{api.url}/v1.0"
         settings.CROSSPOST_RETRY_BASE_SECONDS = 0.05
+        settings.CROSSPOST_ALLOW_PRIVATE_HOSTS = True  # the fakes live on 127.0.0.1
         yield api
 
 

@@ -166,3 +166,17 @@ def test_instagram_remote_posts_cannot_be_deleted_and_the_creator_is_told(fake_a
     row = send(publish(), "instagram")
     with pytest.raises(services.CrossPostError, match="cannot delete"):
         services.request_remote_delete(crosspost=row)
+
+
+@pytest.mark.parametrize(
+    "address", ["http://127.0.0.1:9", "https://127.0.0.1", "https://169.254.169.254", "https://10.0.0.5", "ftp://x.org"]
+)
+def test_private_or_plain_http_instance_addresses_are_refused(address, fake_api, alice, settings):
+    settings.CROSSPOST_ALLOW_PRIVATE_HOSTS = False
+    before = len(fake_api.seen)
+    with pytest.raises(services.CrossPostError) as refused:
+        services.connect_network(
+            creator=alice, network="mastodon", values={"instance_url": address, "access_token": "t"}
+        )
+    assert refused.value.field == "instance_url"
+    assert len(fake_api.seen) == before
