@@ -39,7 +39,12 @@ def panel_context(*, post: Post) -> dict[str, object]:
         connection, crosspost = connections.get(name), crossposts.get(name)
         if connection is None and crosspost is None:
             continue
-        account = services.account_for(connection) if connection else None
+        # Limits depend only on public options (a Mastodon instance's maximum): no secret is decrypted here.
+        account = (
+            networks.Account(credentials={}, options=dict(connection.options), instance_url=connection.instance_url)
+            if connection
+            else None
+        )
         rows.append(
             PanelRow(
                 network=name,
