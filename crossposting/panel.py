@@ -57,4 +57,8 @@ def panel_context(*, post: Post) -> dict[str, object]:
                 can_delete=adapter.can_delete,
             )
         )
-    return {"post": post, "crosspost_rows": rows, "crosspost_published": post.is_published}
+    in_flight = any(
+        r.crosspost is not None and r.crosspost.status in (CrossPost.Status.PENDING, CrossPost.Status.SENDING)
+        for r in rows
+    )
+    return {"post": post, "crosspost_rows": rows, "crosspost_published": post.is_published, "in_flight": in_flight}

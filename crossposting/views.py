@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from crossposting import networks, selectors, services
 from crossposting.forms import ConnectForm
@@ -103,10 +103,13 @@ def _panel(request: HttpRequest, post: object) -> HttpResponse:
     return redirect("posts:edit", pk=post.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def plan_save(request: HttpRequest, pk: object) -> HttpResponse:
+    """POST saves the per-network choices and texts; GET (HTMX polling) refreshes the statuses."""
     post = post_selectors.get_post_for_editor(user=request.user, pk=pk)
+    if request.method == "GET":
+        return _panel(request, post)
     choices = {
         name: services.Choice(chosen=f"chosen_{name}" in request.POST, text=request.POST.get(f"text_{name}", ""))
         for name in networks.registry()

@@ -215,3 +215,21 @@ def test_an_unpublished_post_offers_to_delete_its_remote_copies(
         response = client.post(reverse("crossposting:remote_delete", args=[row.pk]), follow=True)
     assert "Deleting the post on Mastodon" in response.content.decode()
     assert len(callbacks) == 1
+
+
+def test_the_panel_polls_while_crossposts_are_in_flight_and_stops_after(client, alice, connect, publish):
+    connect("mastodon")
+    post = publish()
+    row = CrossPost.objects.create(post=post, creator=alice, network="mastodon", status=CrossPost.Status.PENDING)
+    client.force_login(alice)
+    url = reverse("crossposting:plan", args=[post.pk])
+
+    page = client.get(reverse("posts:edit", args=[post.pk])).content.decode()
+    assert f'hx-get="{url}" hx-trigger="every 5s"' in page
+
+    CrossPost.objects.filter(pk=row.pk).update(
+        status=CrossPost.Status.SENT, remote_url="https://mastodon.example/@alice/1"
+    )
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "See it on Mastodon" in partial
+    assert "every 5s" not in partial
