@@ -183,6 +183,7 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Unset: a key derived from SECRET_KEY (rotating SECRET_KEY then means reconnecting).
 CROSSPOST_ENCRYPTION_KEY = env_str("CROSSPOST_ENCRYPTION_KEY")
 CROSSPOST_MAX_ATTEMPTS = env_int("CROSSPOST_MAX_ATTEMPTS", 6)
+CROSSPOST_HTTP_TIMEOUT = env_float("CROSSPOST_HTTP_TIMEOUT", 20.0)  # seconds per call to a network
 CROSSPOST_RETRY_BASE_SECONDS = env_float("CROSSPOST_RETRY_BASE_SECONDS", 30.0)
 CROSSPOST_RETRY_MAX_SECONDS = env_float("CROSSPOST_RETRY_MAX_SECONDS", 3600.0)
 # The networks' API addresses: settings so tests (and staging) can point them elsewhere.

@@ -6,11 +6,11 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+from django.conf import settings
 from django.utils import timezone
 
 from crossposting.networks import AuthError, PermanentError, TemporaryError
 
-TIMEOUT = 20
 # Graph error codes: 190 expired/invalid token, 102 session, 10 and 200-299 missing permission.
 AUTH_CODES = {102, 190, 10}
 # 4 app, 17 user, 32 page, 613 call-rate limits; 1 and 2 "temporary, retry".
@@ -36,9 +36,11 @@ def call(base_url: str, method: str, path: str, *, token: str, label: str, **par
     headers = {"Authorization": f"Bearer {token}"}
     try:
         if method == "GET":
-            response = requests.get(url, params=params, headers=headers, timeout=TIMEOUT)
+            response = requests.get(url, params=params, headers=headers, timeout=settings.CROSSPOST_HTTP_TIMEOUT)
         else:
-            response = requests.request(method, url, data=params, headers=headers, timeout=TIMEOUT)
+            response = requests.request(
+                method, url, data=params, headers=headers, timeout=settings.CROSSPOST_HTTP_TIMEOUT
+            )
     except requests.RequestException as e:
         raise TemporaryError(f"{label} could not be reached ({type(e).__name__}).") from None
     try:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from atproto import Client, client_utils, models
 from atproto_client import exceptions as at
+from atproto_client.request import Request
 from atproto_core.uri import AtUri
 from django.conf import settings
 
@@ -65,7 +66,10 @@ class Bluesky:
 
     def _client(self, account: Account) -> tuple[Client, str, str]:
         """A logged-in client (com.atproto.server.createSession), with the account's DID and handle."""
-        client = Client(base_url=account.instance_url or settings.CROSSPOST_BLUESKY_URL)
+        client = Client(
+            base_url=account.instance_url or settings.CROSSPOST_BLUESKY_URL,
+            request=Request(timeout=settings.CROSSPOST_HTTP_TIMEOUT),
+        )
         with _errors():
             client.login(account.credentials["handle"], account.credentials["app_password"], fetch_bsky_profile=False)
         session = client._session

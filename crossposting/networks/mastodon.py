@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import requests
+from django.conf import settings
 from mastodon import Mastodon, errors
 
 from crossposting.networks import (
@@ -21,7 +22,6 @@ from crossposting.networks import (
 )
 
 LINK_COST = 23  # Mastodon counts every URL as 23 characters, whatever its length
-TIMEOUT = 20
 
 
 class _RememberingSession(requests.Session):
@@ -92,7 +92,7 @@ class MastodonNetwork:
             access_token=account.credentials["access_token"],
             session=session,
             ratelimit_method="throw",  # waiting is the worker's job, with a delayed retry
-            request_timeout=TIMEOUT,
+            request_timeout=settings.CROSSPOST_HTTP_TIMEOUT,
             version_check_mode="none",
         )
         return client, session

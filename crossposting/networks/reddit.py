@@ -25,8 +25,6 @@ from crossposting.networks import (
     truncate,
 )
 
-TIMEOUT = 20
-
 
 @dataclass(frozen=True)
 class _NoRetry(FiniteRetryStrategy):
@@ -98,7 +96,7 @@ class RedditNetwork:
             reddit_url=settings.CROSSPOST_REDDIT_URL,
             check_for_updates=False,
             check_for_async=False,
-            timeout=TIMEOUT,
+            requestor_kwargs={"timeout": settings.CROSSPOST_HTTP_TIMEOUT},  # praw's own `timeout` is an int
         )
         for core in (reddit._authorized_core, reddit._read_only_core):
             if core is not None:

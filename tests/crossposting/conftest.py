@@ -89,6 +89,45 @@ CASES = {
 }
 
 
+REFUSALS: dict[str, tuple[tuple[str, str], fakes.Answer]] = {
+    "bluesky": (
+        ("POST", "/xrpc/com.atproto.repo.createRecord"),
+        (400, {"error": "InvalidRequest", "message": "Record/text must not be longer than 300 graphemes"}, {}),
+    ),
+    "mastodon": (
+        ("POST", "/api/v1/statuses"),
+        (422, {"error": "Validation failed: Text character limit of 500 exceeded"}, {}),
+    ),
+    "reddit": (
+        ("POST", "/api/submit"),
+        (200, {"json": {"errors": [["SUBREDDIT_NOEXIST", "Hmm, that community doesn't exist.", "sr"]]}}, {}),
+    ),
+    "facebook": (
+        ("POST", "/v21.0/1234567890/feed"),
+        (400, {"error": {"message": "(#100) Invalid parameter", "type": "OAuthException", "code": 100}}, {}),
+    ),
+    "instagram": (
+        ("POST", "/v21.0/17841400000000001/media"),
+        (
+            400,
+            {
+                "error": {
+                    "message": "Only photo or video can be accepted as media type.",
+                    "type": "OAuthException",
+                    "code": 9004,
+                    "error_subcode": 2207052,
+                }
+            },
+            {},
+        ),
+    ),
+    "threads": (
+        ("POST", "/v1.0/25000000000000001/threads"),
+        (400, {"error": {"message": "Param text must be at most 500 characters long.", "code": 100}}, {}),
+    ),
+}
+
+
 @pytest.fixture
 def fake_api(settings) -> Iterator[fakes.FakeAPI]:
     """One local server speaking every network's API; the site's API addresses point at it."""

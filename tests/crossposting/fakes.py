@@ -80,6 +80,9 @@ def _handler_for(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
             path = parts.path.rstrip("/") or "/"
             seen = Seen(self.command, path, parse_qs(parts.query), dict(self.headers.items()), body)
             status, payload, headers = api.answer(seen)
+            headers = dict(headers)
+            if "X-Fake-Delay" in headers:  # a slow network, for timeout tests
+                time.sleep(float(headers.pop("X-Fake-Delay")))
             data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))

@@ -138,3 +138,52 @@ def test_the_sweeper_fails_interrupted_sends_and_resends_lost_retries(
     assert "interrupted" in interrupted.error
     assert len(callbacks) == 1
     assert fake_api.calls("POST", "/api/v1/statuses") == []  # an unknown outcome is never re-posted blindly
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_a_refused_post_fails_at_once_with_the_networks_reason(network, fake_api, connect, publish):
+    from tests.crossposting.conftest import REFUSALS
+
+    connection = connect(network)
+    row = planned(publish(), network)
+    route, answer = REFUSALS[network]
+    fake_api.script(*route, answer)
+
+    assert services.send_crosspost(crosspost_id=row.pk) is None  # no retry
+
+    row.refresh_from_db()
+    connection.refresh_from_db()
+    assert row.status == CrossPost.Status.FAILED
+    assert row.attempts == 1
+    assert "rejected" in row.error
+    assert connection.status == Connection.Status.OK
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_a_timeout_is_retried(network, fake_api, connect, publish, settings):
+    connect(network)
+    row = planned(publish(), network)
+    settings.CROSSPOST_HTTP_TIMEOUT = 0.3
+    fake_api.script(*CASES[network].auth_route, (200, {}, {"X-Fake-Delay": "1"}))
+
+    delay = services.send_crosspost(crosspost_id=row.pk)
+
+    row.refresh_from_db()
+    assert delay is not None, row.error
+    assert row.status == CrossPost.Status.PENDING
+    assert "reached" in row.error or "answered" in row.error
+
+
+def test_temporary_failures_give_up_after_the_last_attempt(fake_api, connect, publish, settings):
+    settings.CROSSPOST_MAX_ATTEMPTS = 2
+    connect("mastodon")
+    row = planned(publish(), "mastodon")
+    fake_api.script("POST", "/api/v1/statuses", *[(503, {"error": "Service Unavailable"}, {})] * 2)
+
+    assert services.send_crosspost(crosspost_id=row.pk) is not None
+    make_due(row)
+    assert services.send_crosspost(crosspost_id=row.pk) is None
+
+    row.refresh_from_db()
+    assert row.status == CrossPost.Status.FAILED
+    assert "Gave up after 2 tries" in row.error
