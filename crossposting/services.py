@@ -194,8 +194,9 @@ def start_crossposts(*, post: Post) -> list[CrossPost]:
         rows = {c.network: c for c in CrossPost.objects.select_for_update().filter(post=post)}
         for network in connections:
             if network not in rows:
-                rows[network] = CrossPost.objects.create(
-                    post=post, creator_id=post.creator_id, network=network, post_title=post.title[:200]
+                # get_or_create: a concurrent run of this same event may have just made the row.
+                rows[network], _ = CrossPost.objects.get_or_create(
+                    post=post, network=network, defaults={"creator_id": post.creator_id, "post_title": post.title[:200]}
                 )
         for row in rows.values():
             if row.status != CrossPost.Status.PLANNED or not row.chosen:
