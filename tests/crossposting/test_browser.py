@@ -47,3 +47,13 @@ def test_the_character_count_follows_typing_and_warns_over_the_limit(live_server
     assert counter.inner_text() == "980"
     assert "over-limit" in (page.locator("#cp-count-mastodon").get_attribute("class") or "")
     assert problems == []  # no CSP violation, no script error
+
+    box.fill("Bulbs, now")
+    page.get_by_role("button", name="Save cross-post choices").click()
+    page.get_by_text("Cross-post choices saved.").wait_for(timeout=10_000)
+    assert counter.inner_text() == "10"  # the swapped-in panel is counted again
+
+    from crossposting.models import CrossPost
+
+    assert CrossPost.objects.get(post=post, network="mastodon").text == "Bulbs, now"
+    assert problems == []
