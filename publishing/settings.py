@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "analytics",
     "uploads",
+    "crossposting",
 ]
 
 MIDDLEWARE = [
@@ -175,8 +176,25 @@ DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
 DRAMATIQ_INPROCESS_WORKER = env_bool("DRAMATIQ_INPROCESS_WORKER", default=not REDIS_URL)
 DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL or None}
 # Actors that react to a post being published, each sent the post id (posts.tasks).
-POST_PUBLISHED_ACTORS: list[str] = []
+POST_PUBLISHED_ACTORS: list[str] = ["crossposting.tasks.crosspost_published_post"]
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+
+# --- Cross-posting ----------------------------------------------------------
+# Fernet key(s) for the social tokens at rest, comma-separated (first encrypts, all decrypt).
+# Unset: a key derived from SECRET_KEY (rotating SECRET_KEY then means reconnecting).
+CROSSPOST_ENCRYPTION_KEY = env_str("CROSSPOST_ENCRYPTION_KEY")
+CROSSPOST_MAX_ATTEMPTS = env_int("CROSSPOST_MAX_ATTEMPTS", 6)
+CROSSPOST_HTTP_TIMEOUT = env_float("CROSSPOST_HTTP_TIMEOUT", 20.0)  # seconds per call to a network
+CROSSPOST_RETRY_BASE_SECONDS = env_float("CROSSPOST_RETRY_BASE_SECONDS", 30.0)
+CROSSPOST_RETRY_MAX_SECONDS = env_float("CROSSPOST_RETRY_MAX_SECONDS", 3600.0)
+# The networks' API addresses: settings so tests (and staging) can point them elsewhere.
+# Creators type Mastodon/PDS addresses: only public https hosts, unless this is on (tests, local dev).
+CROSSPOST_ALLOW_PRIVATE_HOSTS = env_bool("CROSSPOST_ALLOW_PRIVATE_HOSTS", default=False)
+CROSSPOST_BLUESKY_URL = env_str("CROSSPOST_BLUESKY_URL", "https://bsky.social")
+CROSSPOST_REDDIT_OAUTH_URL = env_str("CROSSPOST_REDDIT_OAUTH_URL", "https://oauth.reddit.com")
+CROSSPOST_REDDIT_URL = env_str("CROSSPOST_REDDIT_URL", "https://www.reddit.com")
+CROSSPOST_GRAPH_URL = env_str("CROSSPOST_GRAPH_URL", "https://graph.facebook.com/v21.0")
+CROSSPOST_THREADS_URL = env_str("CROSSPOST_THREADS_URL", "https://graph.threads.net/v1.0")
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

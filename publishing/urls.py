@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("analytics.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("uploads.api_urls")),
+    path("", include("crossposting.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
     # (No Redoc: its page loads Google Fonts from a CDN.)
@@ -37,6 +38,7 @@ urlpatterns = [
     path("", include("subscriptions.urls")),
     path("", include("analytics.urls")),
     path("", include("uploads.urls")),
+    path("", include("crossposting.urls")),
     path("", include("posts.urls")),
 ]
 

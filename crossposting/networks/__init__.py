@@ -1,0 +1,149 @@
+"""One small adapter per social network, behind one interface.
+
+A network is one module in this package that defines `adapter`, an object following
+`Network`. The registry finds every such module, so adding a network is adding a file.
+Adapters never touch the database: they get the decrypted account (`Account`) and
+the post's payload, and answer with a `RemoteResult` or one of the errors below.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Protocol
+
+
+class NetworkError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TemporaryError(NetworkError):
+    """Worth retrying later: 429, 5xx, timeouts. `retry_after` is the network's wish, in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentError(NetworkError):
+    """Retrying the same request cannot help (rejected content, unknown subreddit...)."""
+
+
+class AuthError(PermanentError):
+    """The network rejected the credentials (401/403): the creator must reconnect."""
+
+
+class SkipError(NetworkError):
+    """This post cannot go to this network at all (e.g. Instagram without an image)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    secret: bool = False
+    required: bool = True
+    help: str = ""
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
+class Account:
+    """A decrypted connection, as an adapter sees it."""
+
+    credentials: dict[str, str]
+    options: dict[str, object] = field(default_factory=dict)
+    instance_url: str = ""
+    handle: str = ""
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What connecting learnt about the account."""
+
+    handle: str
+    instance_url: str = ""
+    options: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Payload:
+    text: str
+    link: str
+    title: str
+    description: str = ""
+    image_url: str = ""
+    image: bytes | None = None
+    image_type: str = ""
+    # Stable per (post, network): networks that support idempotency keys get it.
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class RemoteResult:
+    remote_id: str
+    remote_url: str = ""
+
+
+class Network(Protocol):
+    name: str
+    label: str
+    char_limit: int
+    fields: tuple[Field, ...]
+    can_delete: bool
+
+    def text_limit(self, *, account: Account | None, link: str) -> int:
+        """Characters left for the creator's text once the link is added."""
+        ...
+
+    def verify(self, *, account: Account) -> Verified: ...
+
+    def post(self, *, account: Account, payload: Payload) -> RemoteResult: ...
+
+    def delete(self, *, account: Account, remote_id: str) -> None: ...
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut to `limit` code points on a word boundary, with an ellipsis.
+
+    Code points, not graphemes: a grapheme is one or more code points, so a text within
+    the limit in code points is within it in graphemes too.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return text[:limit]
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…"
+
+
+@cache
+def registry() -> dict[str, Network]:
+    found: dict[str, Network] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        adapter = getattr(module, "adapter", None)
+        if adapter is not None:
+            found[adapter.name] = adapter
+    return dict(sorted(found.items(), key=lambda item: item[1].label.lower()))
+
+
+def get(name: str) -> Network:
+    try:
+        return registry()[name]
+    except KeyError:
+        raise PermanentError(f"Unknown network {name!r}.") from None
+
+
+def label(name: str) -> str:
+    adapter = registry().get(name)
+    return adapter.label if adapter else name
