@@ -8,7 +8,7 @@ import pytest
 
 from tests.accounts.factories import PASSWORD
 from tests.posts.factories import PostFactory
-from tests.test_api_schema import LAUNCH_ARGS
+from tests.conftest import LAUNCH_ARGS
 
 
 @pytest.fixture
