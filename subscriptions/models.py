@@ -7,6 +7,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from posts.models import Post
+
 
 class Subscription(models.Model):
     """A reader following a creator. One row per pair: subscribing again reactivates it."""
@@ -71,3 +73,12 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id} → {self.subscriber_id} ({self.status})"
+
+
+class PostDeliveryStats(Post):
+    """Admin only: posts with their new-post email counts (queued/sent/failed), to spot a stalled send."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "new-post email send"
+        verbose_name_plural = "new-post email sends"

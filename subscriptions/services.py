@@ -187,3 +187,17 @@ def stalled_posts(*, older_than_seconds: int = 60) -> list[str]:
 
 def max_attempts() -> int:
     return int(getattr(settings, "NEWPOST_MAX_ATTEMPTS", 8))
+
+
+def requeue(*, delivery_ids: list[int]) -> int:
+    """Staff: send failed (or skipped) deliveries again. Returns how many went back to the queue."""
+    from subscriptions import tasks
+
+    rows = Delivery.objects.filter(pk__in=delivery_ids).exclude(status__in=[Delivery.Status.SENT])
+    by_post: dict[str, list[int]] = {}
+    for pk, post_id in rows.values_list("pk", "post_id"):
+        by_post.setdefault(str(post_id), []).append(pk)
+    count = rows.update(status=Delivery.Status.QUEUED, attempts=0, locked_until=None, last_error="")
+    for post_id, ids in by_post.items():
+        transaction.on_commit(lambda p=post_id, i=ids: tasks.send_new_post_batch.send(p, i))
+    return count
