@@ -62,6 +62,8 @@ class Delivery(models.Model):
     # A worker claims a queued row until this time (and a retry waits until it); a crashed
     # worker's claim simply expires and the periodic job hands the row to another worker.
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Which claim holds the row: set by one UPDATE for a whole batch, then read back.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import transaction
 
 from notifications import services as notifications
 from notifications.models import Notification
@@ -46,17 +47,20 @@ def notify_in_app(*, post_id: str, subscriber_ids: list[str]) -> None:
     post = Post.objects.select_related("creator").filter(pk=post_id, status=Post.Status.PUBLISHED).first()
     if post is None:
         return
-    for user in User.objects.filter(pk__in=subscriber_ids):
-        notifications.notify(
-            recipient=user,
-            kind=Notification.Kind.NEW_POST,
-            title=f"{post.creator.display_name} published “{post.title}”",
-            url=post.get_absolute_url(),
-            body=post.subtitle,
-            actor=post.creator,
-            dedupe_key=f"newpost:{post.pk}:{user.pk}",
-            email=False,  # the new-post email goes out in bulk from send_batch
-        )
+    users = list(User.objects.filter(pk__in=subscriber_ids))
+    for i in range(0, len(users), 50):
+        with transaction.atomic():  # a few commits per chunk, yet short enough not to hold SQLite's one writer lock
+            for user in users[i : i + 50]:
+                notifications.notify(
+                    recipient=user,
+                    kind=Notification.Kind.NEW_POST,
+                    title=f"{post.creator.display_name} published “{post.title}”",
+                    url=post.get_absolute_url(),
+                    body=post.subtitle,
+                    actor=post.creator,
+                    dedupe_key=f"newpost:{post.pk}:{user.pk}",
+                    email=False,  # the new-post email goes out in bulk from send_batch
+                )
 
 
 def send_batch(*, post_id: str, delivery_ids: list[int], retry: int = 0) -> None:
@@ -69,12 +73,10 @@ def send_batch(*, post_id: str, delivery_ids: list[int], retry: int = 0) -> None
             status=Delivery.Status.SKIPPED, last_error="post unpublished before sending"
         )
         return
-    rows = list(
-        services.claimable()
-        .filter(pk__in=delivery_ids, post_id=post.pk)
-        .order_by("pk")
-        .values_list("pk", "subscriber_id", "subscriber__email")
-    )
+    rate = float(_setting("NEWPOST_EMAILS_PER_SECOND", 20))
+    # The lease must outlast the batch, or a second worker could take rows still being sent.
+    lease = int(max(_setting("NEWPOST_CLAIM_SECONDS", 300), (len(delivery_ids) / rate * 2 + 60) if rate > 0 else 0))
+    rows = services.claim(delivery_ids=delivery_ids, lease_seconds=lease)
     if not rows:
         return
     subs = dict(
@@ -83,27 +85,24 @@ def send_batch(*, post_id: str, delivery_ids: list[int], retry: int = 0) -> None
         .values_list("subscriber_id", "pk")
     )
     post_mail = mailing.PostMail.build(post)
-    lease = int(_setting("NEWPOST_CLAIM_SECONDS", 300))
     remaining = [r[0] for r in rows]
     try:
-        with mailing.Sender(rate=float(_setting("NEWPOST_EMAILS_PER_SECOND", 20))) as sender:
+        with mailing.Sender(rate=rate) as sender:
             for delivery_id, subscriber_id, email in rows:
-                remaining.remove(delivery_id)
-                if not services.claim(delivery_id=delivery_id, lease_seconds=lease):
-                    continue  # another worker has it, or it went out already
                 subscription_id = subs.get(subscriber_id)
-                if subscription_id is None or not email:
+                if subscription_id is None or not email:  # unsubscribed (or email off) since the fan-out
                     services.mark_skipped(delivery_id=delivery_id)
+                    remaining.remove(delivery_id)
                     continue
                 try:
                     sender.send(post_mail, to=email, token=services.unsubscribe_token(str(subscription_id)))
                 except mailing.PermanentFailure as e:
                     services.mark_failed(delivery_id=delivery_id, error=str(e))
+                    remaining.remove(delivery_id)
                     continue
-                except mailing.TemporaryFailure:
-                    remaining.insert(0, delivery_id)
-                    raise
+                # Marked one by one, at once: a crash between send and mark re-sends at most this one.
                 services.mark_sent(delivery_id=delivery_id)
+                remaining.remove(delivery_id)
     except mailing.TemporaryFailure as e:
         _retry_later(post_id=post_id, delivery_ids=remaining, retry=retry, error=str(e))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core import signing
@@ -131,15 +132,25 @@ def pending_batches(*, post_id: object, batch_size: int) -> list[list[int]]:
     return [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
 
 
-def claim(*, delivery_id: int, lease_seconds: int) -> bool:
-    """Atomically take one queued delivery for sending; False if another worker has it or it is done."""
+def claim(*, delivery_ids: list[int], lease_seconds: int) -> list[tuple[int, object, str]]:
+    """Atomically take the still-queued deliveries among `delivery_ids` for sending.
+
+    One UPDATE marks them with a fresh claim token (so two workers never hold the same row);
+    returns (delivery id, subscriber id, email) for the rows this call won.
+    """
     now = timezone.now()
-    taken = (
-        claimable(now=now)
-        .filter(pk=delivery_id)
-        .update(locked_until=now + dt.timedelta(seconds=lease_seconds), attempts=F("attempts") + 1, updated_at=now)
+    token = uuid.uuid4()
+    claimable(now=now).filter(pk__in=delivery_ids).update(
+        locked_until=now + dt.timedelta(seconds=lease_seconds),
+        attempts=F("attempts") + 1,
+        claim_token=token,
+        updated_at=now,
     )
-    return taken == 1
+    return list(
+        Delivery.objects.filter(claim_token=token, status=Delivery.Status.QUEUED)
+        .order_by("pk")
+        .values_list("pk", "subscriber_id", "subscriber__email")
+    )
 
 
 def mark_sent(*, delivery_id: int) -> None:
