@@ -60,6 +60,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)  # DATABASE_URL may point at a used database
 
     import socket
 
@@ -144,7 +145,8 @@ def run(args: argparse.Namespace) -> None:
         f"= {sent / elapsed:,.0f} emails/s (incl. fan-out and in-app notifications)"
     )
     print(
-        f"peak memory of the process running the worker: {peak / 1024:,.0f} MB (before sending {rss_before / 1024:,.0f} MB)"
+        f"peak memory of the process running the worker: {peak / 1024:,.0f} MB"
+        f" (before sending {rss_before / 1024:,.0f} MB)"
     )
 
     # The naive way: render + build one EmailMultiAlternatives per subscriber, one reused connection.

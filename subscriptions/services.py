@@ -103,17 +103,28 @@ def recipients_for(*, post_creator_id: object):
 
 
 def prepare_deliveries(*, post_id: object, creator_id: object) -> int:
-    """Insert a queued Delivery per recipient (bulk; existing rows are left alone). Returns rows now queued."""
-    subscriber_ids = recipients_for(post_creator_id=creator_id).values_list("subscriber_id", flat=True)
-    size = 2000
-    chunk: list[Delivery] = []
-    for subscriber_id in subscriber_ids.iterator(chunk_size=size):
-        chunk.append(Delivery(post_id=post_id, subscriber_id=subscriber_id))
-        if len(chunk) >= size:
-            Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
-            chunk = []
-    if chunk:
-        Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
+    """Queue a Delivery per recipient in ONE `INSERT ... SELECT` (existing rows are left alone).
+
+    Done in the database, not row by row through Python: 100,000 subscribers take seconds.
+    Returns how many of this post's deliveries are queued.
+    """
+    from django.db import connection
+
+    select_sql, select_params = (
+        recipients_for(post_creator_id=creator_id).order_by().values("subscriber_id").query.sql_with_params()
+    )
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    columns = "post_id, subscriber_id, status, attempts, last_error, created_at, updated_at"
+    post_value = Delivery._meta.get_field("post").target_field.get_db_prep_value(post_id, connection)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # Only Django-compiled SQL and our own names are interpolated; every value is a parameter.
+    source = f"SELECT %s, r.subscriber_id, %s, 0, '', %s, %s FROM ({select_sql}) r"  # noqa: S608
+    if connection.vendor == "sqlite":
+        sql = f"INSERT OR IGNORE INTO {table} ({columns}) {source}"
+    else:
+        sql = f"INSERT INTO {table} ({columns}) {source} ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [post_value, Delivery.Status.QUEUED, now, now, *select_params])
     return Delivery.objects.filter(post_id=post_id, status=Delivery.Status.QUEUED).count()
 
 

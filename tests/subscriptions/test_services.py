@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from subscriptions import selectors, services
 from subscriptions.models import Subscription
+from tests.accounts.factories import UserFactory
 from tests.posts.factories import PostFactory
 from tests.subscriptions.factories import SubscriptionFactory
 
@@ -114,3 +115,19 @@ def test_count_over_time_follows_subscribes_and_cancels(alice):
     )
     counts = [n for _, n in selectors.count_over_time(creator=alice, weeks=8, now=now)]
     assert counts == [0, 0, 1, 2, 2, 1, 1, 1]
+
+
+def test_deliveries_go_to_active_email_on_subscribers_who_want_new_posts_once(alice):
+    from notifications import services as notifications
+    from subscriptions.models import Delivery
+
+    wants, email_off, cancelled, opted_out = (UserFactory() for _ in range(4))
+    for u in (wants, email_off, cancelled, opted_out):
+        services.subscribe(subscriber=u, creator=alice)
+    services.set_email_enabled(subscription=Subscription.objects.get(subscriber=email_off), enabled=False)
+    services.unsubscribe_from(subscriber=cancelled, creator=alice)
+    notifications.update_preferences(user=opted_out, email_new_posts=False)
+    post = PostFactory(creator=alice, published=True)
+    assert services.prepare_deliveries(post_id=post.pk, creator_id=alice.pk) == 1
+    assert services.prepare_deliveries(post_id=post.pk, creator_id=alice.pk) == 1  # again: nothing new
+    assert list(Delivery.objects.values_list("subscriber", flat=True)) == [wants.pk]
