@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--naive", type=int, default=1000, help="messages to time the naive way on")
     parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--prepare-only", action="store_true", help="only time the Delivery rows (e.g. for 100,000)")
     args = parser.parse_args()
 
     var = tempfile.mkdtemp(prefix="bench-emails-")
@@ -124,6 +125,8 @@ def run(args: argparse.Namespace) -> None:
     prepare = time.perf_counter() - t
     print(f"prepare deliveries: {n} rows in {prepare:.2f} s ({n / prepare:,.0f} rows/s)")
     Delivery.objects.filter(post=post).delete()
+    if args.prepare_only:
+        return
 
     load_task_modules()
     broker = dramatiq.get_broker()
