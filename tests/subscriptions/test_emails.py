@@ -271,3 +271,24 @@ def test_an_unsubscribe_between_fan_out_and_sending_is_respected(alice, jobs, sm
     assert smtp_server.to(users[0].email) == []
     assert len(smtp_server.messages) == 3
     assert Delivery.objects.get(subscriber=users[0]).status == Delivery.Status.SKIPPED
+
+
+def test_sending_is_paced_to_the_configured_rate(alice, smtp_server, db):
+    import time
+
+    from subscriptions import mailing
+
+    post = publish_quietly(alice)
+    post_mail = mailing.PostMail.build(post)
+    started = time.monotonic()
+    with mailing.Sender(rate=20) as sender:
+        for i in range(6):
+            sender.send(post_mail, to=f"r{i}@example.com", token="t")
+    assert time.monotonic() - started >= 5 / 20  # 6 messages at 20/s: at least 5 intervals
+    assert len(smtp_server.messages) == 6
+
+
+def publish_quietly(alice):
+    from tests.posts.factories import PostFactory
+
+    return PostFactory(creator=alice, published=True)
