@@ -41,11 +41,30 @@ def subscribe(*, subscriber: User, creator: User) -> tuple[Subscription, bool]:
             except IntegrityError:  # a second click raced us; the row exists now
                 sub = Subscription.objects.select_for_update().get(subscriber=subscriber, creator=creator)
             else:
+                _tell_creator(sub)
                 return sub, True
         if not sub.is_active:
             sub.status, sub.subscribed_at, sub.cancelled_at = Subscription.Status.ACTIVE, now, None
             sub.save(update_fields=["status", "subscribed_at", "cancelled_at"])
     return sub, False
+
+
+def _tell_creator(sub: Subscription) -> None:
+    """In-app only (a popular creator would drown in email), and once per reader, however often they toggle."""
+    from django.urls import reverse
+
+    from notifications import services as notifications
+    from notifications.models import Notification
+
+    notifications.notify(
+        recipient=sub.creator,
+        kind=Notification.Kind.NEW_SUBSCRIBER,
+        title=f"{sub.subscriber.display_name} subscribed to you",
+        url=reverse("subscriptions:dashboard"),
+        actor=sub.subscriber,
+        dedupe_key=f"newsubscriber:{sub.pk}",
+        email=False,
+    )
 
 
 def unsubscribe(*, subscription: Subscription) -> Subscription:

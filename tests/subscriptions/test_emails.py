@@ -292,3 +292,48 @@ def publish_quietly(alice):
     from tests.posts.factories import PostFactory
 
     return PostFactory(creator=alice, published=True)
+
+
+def test_provider_throttling_is_temporary_and_a_bad_address_permanent():
+    import smtplib
+
+    import requests
+
+    from subscriptions import mailing
+
+    throttled = requests.Response()
+    throttled.status_code = 429
+    api_error = type("ProviderError", (Exception,), {})("slow down")
+    api_error.response = throttled
+    assert isinstance(mailing.classify(api_error), mailing.TemporaryFailure)
+    assert isinstance(mailing.classify(smtplib.SMTPServerDisconnected("gone")), mailing.TemporaryFailure)
+    assert isinstance(mailing.classify(ConnectionRefusedError()), mailing.TemporaryFailure)
+    refused = smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"No such user")})
+    assert isinstance(mailing.classify(refused), mailing.PermanentFailure)
+    assert isinstance(mailing.classify(smtplib.SMTPDataError(452, b"Too many")), mailing.TemporaryFailure)
+
+
+def test_a_thousand_subscribers_get_exactly_a_thousand_emails(alice, jobs, smtp_server, settings):
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+
+    settings.NEWPOST_BATCH_SIZE = 200
+    password = make_password(None)
+    User.objects.bulk_create(
+        [User(username=f"k{i}", email=f"k{i}@example.com", password=password) for i in range(1000)]
+    )
+    now = timezone.now()
+    Subscription.objects.bulk_create(
+        [
+            Subscription(subscriber=u, creator=alice, subscribed_at=now)
+            for u in User.objects.filter(username__startswith="k")
+        ]
+    )
+    publish(alice)
+    jobs.drain(timeout_ms=300_000)
+    recipients = [m["To"] for m in smtp_server.messages]
+    assert len(recipients) == 1000
+    assert len(set(recipients)) == 1000
+    assert all(m["List-Unsubscribe"].startswith("<http") for m in smtp_server.messages)
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 1000

@@ -131,3 +131,14 @@ def test_deliveries_go_to_active_email_on_subscribers_who_want_new_posts_once(al
     assert services.prepare_deliveries(post_id=post.pk, creator_id=alice.pk) == 1
     assert services.prepare_deliveries(post_id=post.pk, creator_id=alice.pk) == 1  # again: nothing new
     assert list(Delivery.objects.values_list("subscriber", flat=True)) == [wants.pk]
+
+
+def test_the_creator_hears_of_a_new_subscriber_once_in_app(alice, bob):
+    from notifications.models import Notification
+
+    sub, _ = services.subscribe(subscriber=bob, creator=alice)
+    services.unsubscribe(subscription=sub)
+    services.subscribe(subscriber=bob, creator=alice)
+    notes = list(Notification.objects.filter(recipient=alice))
+    assert [(n.kind, n.title) for n in notes] == [("new_subscriber", "bob subscribed to you")]
+    assert notes[0].emailed_at is None
