@@ -74,6 +74,8 @@ def send_batch(*, post_id: str, delivery_ids: list[int], retry: int = 0) -> None
         )
         return
     rate = float(_setting("NEWPOST_EMAILS_PER_SECOND", 20))
+    if retry:  # the server pushed back (4xx, 429): come back slower, halving the rate per retry
+        rate = (rate or 50.0) / 2 ** min(retry, 5)
     # The lease must outlast the batch, or a second worker could take rows still being sent.
     lease = int(max(_setting("NEWPOST_CLAIM_SECONDS", 300), (len(delivery_ids) / rate * 2 + 60) if rate > 0 else 0))
     rows = services.claim(delivery_ids=delivery_ids, lease_seconds=lease)
