@@ -176,7 +176,10 @@ DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
 DRAMATIQ_INPROCESS_WORKER = env_bool("DRAMATIQ_INPROCESS_WORKER", default=not REDIS_URL)
 DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL or None}
 # Actors that react to a post being published, each sent the post id (posts.tasks).
-POST_PUBLISHED_ACTORS: list[str] = ["crossposting.tasks.crosspost_published_post"]
+POST_PUBLISHED_ACTORS: list[str] = [
+    "subscriptions.tasks.send_new_post_notifications",
+    "crossposting.tasks.crosspost_published_post",
+]
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 # --- Cross-posting ----------------------------------------------------------
@@ -291,6 +294,12 @@ MAILERS = {"default": mailer_from_url(env_str("EMAIL_URL"), default_file_path=VA
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_RATE_PER_SECOND = env_float("EMAIL_RATE_PER_SECOND", 50.0)
+# New-post emails (subscriptions): per-worker send rate, recipients per batch message, retries.
+NEWPOST_EMAILS_PER_SECOND = env_float("NEWPOST_EMAILS_PER_SECOND", 20.0)
+NEWPOST_BATCH_SIZE = env_int("NEWPOST_BATCH_SIZE", 200)
+NEWPOST_MAX_ATTEMPTS = env_int("NEWPOST_MAX_ATTEMPTS", 8)
+NEWPOST_RETRY_BASE_SECONDS = env_float("NEWPOST_RETRY_BASE_SECONDS", 30.0)
+NEWPOST_EMAIL_FULL_POST = env_bool("NEWPOST_EMAIL_FULL_POST", default=True)
 
 # --- Media and static files ---------------------------------------------------
 S3_BUCKET = env_str("S3_BUCKET")

@@ -26,3 +26,8 @@ if "namespace" in DRAMATIQ_BROKER["OPTIONS"] or DRAMATIQ_BROKER["BROKER"].endswi
 CACHES["default"]["KEY_PREFIX"] = f"test-{_run}"
 DRAMATIQ_INPROCESS_WORKER = False
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
+# SQLite: a file, not Django's shared-cache in-memory database, whose table locks fail at once
+# (SQLITE_LOCKED) when the `jobs` worker threads write while another connection reads.
+# A file in WAL mode makes them wait instead (the `timeout` option).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["VAR_DIR"], "test-db.sqlite3")}  # noqa: F405

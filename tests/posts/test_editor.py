@@ -274,7 +274,7 @@ def test_editor_and_revision_pages_run_fixed_queries(client, alice, django_asser
     for i in range(n):
         services.update_post(post=post, by=alice, snapshot=True, content=f"text {i}")
     client.force_login(alice)
-    with django_assert_max_num_queries(7)  # + the cross-posting panel:
+    with django_assert_max_num_queries(7):  # + the cross-posting panel
         assert client.get(edit_url(post)).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(edit_url(post, "revisions")).status_code == 200
