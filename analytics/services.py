@@ -1,1 +1,297 @@
-"""analytics: services (filled in by its issue)."""
+"""Analytics writes: collecting events (in the request: hash, filter, enqueue) and aggregating them (in the worker).
+
+The request never writes: it hands a small payload to `tasks.process_analytics_event` and
+returns. A broker outage drops the event with a warning; a reader never sees an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, connection, models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from analytics import tasks
+from analytics.models import (
+    CreatorVisitor,
+    DailyCreatorStats,
+    DailyPostStats,
+    DailyReferrer,
+    DailySalt,
+    Event,
+    Kind,
+    PostVisitor,
+)
+
+logger = logging.getLogger(__name__)
+
+# Crawlers, link unfurlers, monitors and scripted clients: none of them is a reader.
+BOT_UA = re.compile(
+    r"bot|crawl|spider|slurp|archiver|facebookexternalhit|embedly|quora link preview|whatsapp|"
+    r"preview|curl|wget|python-requests|python-urllib|httpx|aiohttp|go-http-client|okhttp|java/|"
+    r"libwww|headless|phantomjs|lighthouse|pingdom|uptime|monitor|feedfetcher|scrapy|node-fetch|axios",
+    re.IGNORECASE,
+)
+
+_salts: dict[dt.date, bytes] = {}
+
+
+# --- In the request -------------------------------------------------------------
+
+
+def is_bot(user_agent: str) -> bool:
+    return not user_agent.strip() or bool(BOT_UA.search(user_agent))
+
+
+def is_prefetch(request: HttpRequest) -> bool:
+    """Browser prefetch/prerender (Sec-Purpose, Purpose, X-Purpose, X-Moz): not a read (yet)."""
+    for header in ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"):
+        value = request.headers.get(header, "").lower()
+        if "prefetch" in value or "preview" in value or "prerender" in value:
+            return True
+    return False
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: behind our own proxies, the hop they appended to X-Forwarded-For."""
+    proxies = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def daily_salt(day: dt.date) -> bytes:
+    """The day's random salt, shared by every process through the DB (memoised per process)."""
+    salt = _salts.get(day)
+    if salt is None:
+        row = DailySalt.objects.filter(day=day).first()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    row = DailySalt.objects.create(day=day, salt=secrets.token_hex(32))
+            except IntegrityError:  # another process made it first
+                row = DailySalt.objects.get(day=day)
+        salt = bytes.fromhex(row.salt)
+        _salts.clear()  # keep only today's
+        _salts[day] = salt
+    return salt
+
+
+def visitor_hash(*, ip: str, user_agent: str, day: dt.date) -> str:
+    """Same reader, same day: same hash. Another day: unrelated. Never reversible to the IP."""
+    return hmac.new(daily_salt(day), f"{ip}\n{user_agent}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def referrer_domain(request: HttpRequest) -> str:
+    """The referring site's host name only ("" when direct or from our own pages)."""
+    referer = request.headers.get("Referer", "")
+    try:
+        host = (urlsplit(referer).hostname or "").lower()
+    except ValueError:
+        return ""
+    host = host.removeprefix("www.")
+    if not host or host == request.get_host().split(":")[0].lower().removeprefix("www."):
+        return ""
+    return host[:253]
+
+
+def _enqueue(payload: dict[str, Any]) -> bool:
+    try:
+        tasks.process_analytics_event.send(payload)
+    except Exception as e:  # the broker is down: analytics degrade, reading never does
+        logger.warning("analytics event dropped, broker unavailable: %s: %s", type(e).__name__, e)
+        return False
+    return True
+
+
+def track_post_view(*, request: HttpRequest, post_id: object, creator_id: object) -> bool:
+    """Count a read of a post, unless it is a bot, a prefetch or the creator. Never raises.
+
+    For the post page (the middleware) and `GET /api/v1/posts/{id}`. Returns whether an
+    event was enqueued.
+    """
+    user_agent = request.headers.get("User-Agent", "")
+    if is_bot(user_agent) or is_prefetch(request):
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and str(user.pk) == str(creator_id):
+        return False
+    try:
+        now = timezone.now()
+        payload = {
+            "id": str(uuid.uuid4()),
+            "kind": Kind.VIEW,
+            "post_id": str(post_id),
+            "creator_id": str(creator_id),
+            "visitor_hash": visitor_hash(ip=client_ip(request), user_agent=user_agent, day=timezone.localdate(now)),
+            "referrer_domain": referrer_domain(request),
+            "utm_source": request.GET.get("utm_source", "")[:100],
+            "at": now.isoformat(),
+        }
+    except Exception:
+        logger.warning("analytics view not recorded", exc_info=True)
+        return False
+    return _enqueue(payload)
+
+
+def track_event(*, kind: str, creator_id: object, post_id: object = None, count: int = 1) -> None:
+    """Record a comment, subscribe, unsubscribe, email_sent or email_click, after the caller's commit.
+
+    `creator_id` is whose figures change (the post's creator, the creator subscribed to);
+    `post_id` is optional (subscriptions have none); `count` lets one call stand for a
+    batch (a newsletter sent to 500 subscribers is `kind="email_sent", count=500`).
+    """
+    if kind not in Kind.values or kind == Kind.VIEW:
+        raise ValueError(f"Unknown analytics event kind {kind!r}; views go through track_post_view.")
+    payload = {
+        "id": str(uuid.uuid4()),
+        "kind": kind,
+        "post_id": str(post_id) if post_id else None,
+        "creator_id": str(creator_id),
+        "count": int(count),
+        "at": timezone.now().isoformat(),
+    }
+    transaction.on_commit(lambda: _enqueue(payload))
+
+
+# --- In the worker -------------------------------------------------------------------
+
+
+def _prep(model: type[models.Model], name: str, value: Any) -> Any:
+    field = model._meta.get_field(name)
+    return field.get_db_prep_value(value, connection, prepared=False)
+
+
+def _upsert(
+    model: type[models.Model], *, keys: dict[str, Any], incs: dict[str, int], extra: dict | None = None
+) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET col = col + n: one atomic statement (SQLite and PostgreSQL)."""
+    incs = {k: v for k, v in incs.items() if v}
+    if not incs:
+        return
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    values = {**keys, **(extra or {}), **incs}
+    columns = [model._meta.get_field(name).column for name in values]
+    params = [_prep(model, name, value) for name, value in values.items()]
+    conflict = ", ".join(qn(model._meta.get_field(k).column) for k in keys)
+    updates = ", ".join(
+        f"{qn(model._meta.get_field(k).column)} = {table}.{qn(model._meta.get_field(k).column)} + "
+        f"excluded.{qn(model._meta.get_field(k).column)}"
+        for k in incs
+    )
+    # Identifiers come from the model's metadata, values are bound parameters.
+    names, marks = ", ".join(qn(c) for c in columns), ", ".join(["%s"] * len(params))
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _insert_ignore(model: type[models.Model], values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True when the row is new."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(model._meta.get_field(name).column) for name in values)
+    params = [_prep(model, name, value) for name, value in values.items()]
+    marks = ", ".join(["%s"] * len(params))
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
+
+
+def process_event(payload: dict[str, Any]) -> bool:
+    """Store one raw event and fold it into the daily aggregates, atomically and once.
+
+    Idempotent: a redelivered message has the same event id and is skipped. Returns
+    whether anything was counted (False for a duplicate, or a post deleted meanwhile).
+    """
+    kind = payload["kind"]
+    at = dt.datetime.fromisoformat(payload["at"])
+    day = timezone.localdate(at)
+    post_id = uuid.UUID(payload["post_id"]) if payload.get("post_id") else None
+    creator_id = uuid.UUID(payload["creator_id"])
+    count = int(payload.get("count", 1))
+    try:
+        with transaction.atomic():
+            fresh = _insert_ignore(
+                Event,
+                {
+                    "id": uuid.UUID(payload["id"]),
+                    "kind": kind,
+                    "post": post_id,
+                    "creator": creator_id,
+                    "visitor_hash": payload.get("visitor_hash", ""),
+                    "day": day,
+                    "referrer_domain": payload.get("referrer_domain", ""),
+                    "utm_source": payload.get("utm_source", ""),
+                    "count": count,
+                    "created_at": at,
+                },
+            )
+            if not fresh:
+                return False
+            _aggregate(kind=kind, post_id=post_id, creator_id=creator_id, day=day, count=count, payload=payload)
+    except IntegrityError:
+        # The post or creator was deleted between the request and now: nothing to count.
+        logger.info("analytics event for a deleted post or creator skipped", extra={"post_id": str(post_id)})
+        return False
+    return True
+
+
+def _aggregate(
+    *, kind: str, post_id: uuid.UUID | None, creator_id: uuid.UUID, day: dt.date, count: int, payload: dict
+) -> None:
+    post_incs: dict[str, int] = {}
+    creator_incs: dict[str, int] = {}
+    if kind == Kind.VIEW:
+        visitor = payload.get("visitor_hash", "")
+        new_for_post = _insert_ignore(PostVisitor, {"post": post_id, "day": day, "visitor_hash": visitor})
+        new_for_creator = _insert_ignore(CreatorVisitor, {"creator": creator_id, "day": day, "visitor_hash": visitor})
+        post_incs = {"views": 1, "unique_visitors": int(new_for_post)}
+        creator_incs = {"views": 1, "unique_visitors": int(new_for_creator)}
+        _upsert(
+            DailyReferrer,
+            keys={"post": post_id, "day": day, "domain": payload.get("referrer_domain", "")},
+            extra={"creator": creator_id},
+            incs={"count": 1},
+        )
+    elif kind == Kind.COMMENT:
+        post_incs = creator_incs = {"comments": count}
+    elif kind == Kind.SUBSCRIBE:
+        creator_incs = {"subscribers_gained": count}
+    elif kind == Kind.UNSUBSCRIBE:
+        creator_incs = {"subscribers_lost": count}
+    elif kind == Kind.EMAIL_SENT:
+        post_incs = creator_incs = {"emails_sent": count}
+    elif kind == Kind.EMAIL_CLICK:
+        post_incs = creator_incs = {"clicks": count}
+    if post_id is not None and post_incs:
+        _upsert(DailyPostStats, keys={"post": post_id, "day": day}, extra={"creator": creator_id}, incs=post_incs)
+    _upsert(DailyCreatorStats, keys={"creator": creator_id, "day": day}, incs=creator_incs)
+
+
+# --- Maintenance -----------------------------------------------------------------------
+
+
+def delete_expired_events(*, now: dt.datetime | None = None) -> int:
+    """Retention: drop raw events older than ANALYTICS_RETENTION_DAYS, and the dedup rows and salts
+    of days that are over. The daily aggregates stay. Returns the number of raw events deleted."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
+    deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
+    today = timezone.localdate(now)
+    PostVisitor.objects.filter(day__lt=today - dt.timedelta(days=1)).delete()
+    CreatorVisitor.objects.filter(day__lt=today - dt.timedelta(days=1)).delete()
+    DailySalt.objects.filter(day__lt=today).delete()
+    return deleted

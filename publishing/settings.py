@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the user and the final response (page-cache hits included).
+    "analytics.middleware.PostViewMiddleware",
 ]
 
 ROOT_URLCONF = "publishing.urls"
@@ -176,6 +178,8 @@ DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL or None}
 # Actors that react to a post being published, each sent the post id (posts.tasks).
 POST_PUBLISHED_ACTORS: list[str] = []
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Raw analytics events older than this are deleted daily; the daily aggregates stay.
+ANALYTICS_RETENTION_DAYS = env_int("ANALYTICS_RETENTION_DAYS", 90)
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
