@@ -295,3 +295,115 @@ def delete_expired_events(*, now: dt.datetime | None = None) -> int:
     CreatorVisitor.objects.filter(day__lt=today - dt.timedelta(days=1)).delete()
     DailySalt.objects.filter(day__lt=today).delete()
     return deleted
+
+
+@transaction.atomic
+def rebuild_daily_stats(*, creator_id: object = None) -> int:
+    """Recompute the daily aggregates from the raw events (all creators, or one).
+
+    For repairs and imports. Days whose raw events retention has already deleted are left
+    alone (their aggregates are all that remains). The dedup rows of today and yesterday are
+    rebuilt too, so live events keep counting unique visitors correctly afterwards. Returns
+    the number of DailyPostStats rows written.
+    """
+    events = Event.objects.all() if creator_id is None else Event.objects.filter(creator_id=creator_id)
+    oldest = events.order_by("day").values_list("day", flat=True).first()
+    if oldest is None:
+        return 0
+
+    def scope(qs: models.QuerySet) -> models.QuerySet:
+        qs = qs.filter(day__gte=oldest)
+        return qs if creator_id is None else qs.filter(creator_id=creator_id)
+
+    views = models.Q(kind=Kind.VIEW)
+
+    def total(kind: str) -> models.Sum:
+        return models.Sum("count", filter=models.Q(kind=kind), default=0)
+
+    for model in (DailyPostStats, DailyCreatorStats, DailyReferrer):
+        scope(model.objects.all()).delete()
+
+    post_rows = [
+        DailyPostStats(
+            post_id=r["post_id"],
+            creator_id=r["creator_id"],
+            day=r["day"],
+            views=r["v"],
+            unique_visitors=r["u"],
+            comments=r["c"],
+            emails_sent=r["e"],
+            clicks=r["k"],
+        )
+        for r in events.filter(post__isnull=False)
+        .values("post_id", "creator_id", "day")
+        .annotate(
+            v=models.Count("id", filter=views),
+            u=models.Count("visitor_hash", filter=views, distinct=True),
+            c=total(Kind.COMMENT),
+            e=total(Kind.EMAIL_SENT),
+            k=total(Kind.EMAIL_CLICK),
+        )
+        .order_by()
+    ]
+    DailyPostStats.objects.bulk_create(post_rows, batch_size=2000)
+    DailyCreatorStats.objects.bulk_create(
+        [
+            DailyCreatorStats(
+                creator_id=r["creator_id"],
+                day=r["day"],
+                views=r["v"],
+                unique_visitors=r["u"],
+                comments=r["c"],
+                subscribers_gained=r["s"],
+                subscribers_lost=r["l"],
+                emails_sent=r["e"],
+                clicks=r["k"],
+            )
+            for r in events.values("creator_id", "day")
+            .annotate(
+                v=models.Count("id", filter=views),
+                u=models.Count("visitor_hash", filter=views, distinct=True),
+                c=total(Kind.COMMENT),
+                s=total(Kind.SUBSCRIBE),
+                l=total(Kind.UNSUBSCRIBE),
+                e=total(Kind.EMAIL_SENT),
+                k=total(Kind.EMAIL_CLICK),
+            )
+            .order_by()
+        ],
+        batch_size=2000,
+    )
+    DailyReferrer.objects.bulk_create(
+        [
+            DailyReferrer(
+                post_id=r["post_id"],
+                creator_id=r["creator_id"],
+                day=r["day"],
+                domain=r["referrer_domain"],
+                count=r["n"],
+            )
+            for r in events.filter(views)
+            .values("post_id", "creator_id", "day", "referrer_domain")
+            .annotate(n=models.Count("id"))
+            .order_by()
+        ],
+        batch_size=2000,
+    )
+    recent = timezone.localdate() - dt.timedelta(days=1)
+    PostVisitor.objects.bulk_create(
+        [
+            PostVisitor(post_id=r["post_id"], day=r["day"], visitor_hash=r["visitor_hash"])
+            for r in events.filter(views, day__gte=recent).values("post_id", "day", "visitor_hash").distinct()
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    CreatorVisitor.objects.bulk_create(
+        [
+            CreatorVisitor(creator_id=r["creator_id"], day=r["day"], visitor_hash=r["visitor_hash"])
+            for r in events.filter(views, day__gte=recent).values("creator_id", "day", "visitor_hash").distinct()
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    return len(post_rows)
