@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from analytics import tasks
+from analytics import pgsql, tasks
 from analytics.models import (
     CreatorVisitor,
     DailyCreatorStats,
@@ -216,66 +216,64 @@ def process_event(payload: dict[str, Any]) -> bool:
     Idempotent: a redelivered message has the same event id and is skipped. Returns
     whether anything was counted (False for a duplicate, or a post deleted meanwhile).
     """
-    kind = payload["kind"]
     at = dt.datetime.fromisoformat(payload["at"])
-    day = timezone.localdate(at)
-    post_id = uuid.UUID(payload["post_id"]) if payload.get("post_id") else None
-    creator_id = uuid.UUID(payload["creator_id"])
-    count = int(payload.get("count", 1))
+    event = {
+        "id": uuid.UUID(payload["id"]),
+        "kind": payload["kind"],
+        "post": uuid.UUID(payload["post_id"]) if payload.get("post_id") else None,
+        "creator": uuid.UUID(payload["creator_id"]),
+        "visitor_hash": payload.get("visitor_hash", ""),
+        "day": timezone.localdate(at),
+        "referrer_domain": payload.get("referrer_domain", ""),
+        "utm_source": payload.get("utm_source", ""),
+        "count": int(payload.get("count", 1)),
+        "created_at": at,
+    }
+    post_incs, creator_incs = _increments(event["kind"], event["count"])
     try:
+        if connection.vendor == "postgresql":
+            return pgsql.process_event(event=event, post_incs=post_incs, creator_incs=creator_incs)
         with transaction.atomic():
-            fresh = _insert_ignore(
-                Event,
-                {
-                    "id": uuid.UUID(payload["id"]),
-                    "kind": kind,
-                    "post": post_id,
-                    "creator": creator_id,
-                    "visitor_hash": payload.get("visitor_hash", ""),
-                    "day": day,
-                    "referrer_domain": payload.get("referrer_domain", ""),
-                    "utm_source": payload.get("utm_source", ""),
-                    "count": count,
-                    "created_at": at,
-                },
-            )
-            if not fresh:
+            if not _insert_ignore(Event, event):
                 return False
-            _aggregate(kind=kind, post_id=post_id, creator_id=creator_id, day=day, count=count, payload=payload)
+            _aggregate(event=event, post_incs=post_incs, creator_incs=creator_incs)
     except IntegrityError:
         # The post or creator was deleted between the request and now: nothing to count.
-        logger.info("analytics event for a deleted post or creator skipped", extra={"post_id": str(post_id)})
+        logger.info("analytics event for a deleted post or creator skipped", extra={"post_id": str(event["post"])})
         return False
     return True
 
 
-def _aggregate(
-    *, kind: str, post_id: uuid.UUID | None, creator_id: uuid.UUID, day: dt.date, count: int, payload: dict
-) -> None:
-    post_incs: dict[str, int] = {}
-    creator_incs: dict[str, int] = {}
+def _increments(kind: str, count: int) -> tuple[dict[str, int], dict[str, int]]:
+    """What one event adds to its post's and its creator's daily row (unique visitors aside)."""
     if kind == Kind.VIEW:
-        visitor = payload.get("visitor_hash", "")
+        return {"views": 1}, {"views": 1}
+    field = {
+        Kind.COMMENT: "comments",
+        Kind.EMAIL_SENT: "emails_sent",
+        Kind.EMAIL_CLICK: "clicks",
+        Kind.SUBSCRIBE: "subscribers_gained",
+        Kind.UNSUBSCRIBE: "subscribers_lost",
+    }[Kind(kind)]
+    creator_incs = {field: count}
+    return ({} if kind in (Kind.SUBSCRIBE, Kind.UNSUBSCRIBE) else {field: count}), creator_incs
+
+
+def _aggregate(*, event: dict[str, Any], post_incs: dict[str, int], creator_incs: dict[str, int]) -> None:
+    """The portable path (SQLite): one statement per table, inside the caller's transaction."""
+    post_id, creator_id, day = event["post"], event["creator"], event["day"]
+    if event["kind"] == Kind.VIEW:
+        visitor = event["visitor_hash"]
         new_for_post = _insert_ignore(PostVisitor, {"post": post_id, "day": day, "visitor_hash": visitor})
         new_for_creator = _insert_ignore(CreatorVisitor, {"creator": creator_id, "day": day, "visitor_hash": visitor})
-        post_incs = {"views": 1, "unique_visitors": int(new_for_post)}
-        creator_incs = {"views": 1, "unique_visitors": int(new_for_creator)}
+        post_incs = {**post_incs, "unique_visitors": int(new_for_post)}
+        creator_incs = {**creator_incs, "unique_visitors": int(new_for_creator)}
         _upsert(
             DailyReferrer,
-            keys={"post": post_id, "day": day, "domain": payload.get("referrer_domain", "")},
+            keys={"post": post_id, "day": day, "domain": event["referrer_domain"]},
             extra={"creator": creator_id},
             incs={"count": 1},
         )
-    elif kind == Kind.COMMENT:
-        post_incs = creator_incs = {"comments": count}
-    elif kind == Kind.SUBSCRIBE:
-        creator_incs = {"subscribers_gained": count}
-    elif kind == Kind.UNSUBSCRIBE:
-        creator_incs = {"subscribers_lost": count}
-    elif kind == Kind.EMAIL_SENT:
-        post_incs = creator_incs = {"emails_sent": count}
-    elif kind == Kind.EMAIL_CLICK:
-        post_incs = creator_incs = {"clicks": count}
     if post_id is not None and post_incs:
         _upsert(DailyPostStats, keys={"post": post_id, "day": day}, extra={"creator": creator_id}, incs=post_incs)
     _upsert(DailyCreatorStats, keys={"creator": creator_id, "day": day}, incs=creator_incs)
