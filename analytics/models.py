@@ -107,6 +107,23 @@ class DailyReferrer(models.Model):
         return f"{self.domain or '(direct)'} {self.day}"
 
 
+class DailyCreatorReferrer(models.Model):
+    """DailyReferrer summed over a creator's posts, so the dashboard reads ~days × domains rows, not × posts."""
+
+    creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    domain = models.CharField(max_length=253, blank=True)
+    count = models.PositiveIntegerField(default=0, db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["creator", "day", "domain"], name="analytics_creator_referrer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain or '(direct)'} {self.day}"
+
+
 class PostVisitor(models.Model):
     """Who has been counted as a unique visitor of a post on a day (insert-or-ignore); kept two days."""
 

@@ -17,7 +17,15 @@ from typing import Any
 import psycopg
 from django.db import connection
 
-from analytics.models import CreatorVisitor, DailyCreatorStats, DailyPostStats, DailyReferrer, Event, PostVisitor
+from analytics.models import (
+    CreatorVisitor,
+    DailyCreatorReferrer,
+    DailyCreatorStats,
+    DailyPostStats,
+    DailyReferrer,
+    Event,
+    PostVisitor,
+)
 
 POST_COUNTERS = ("views", "comments", "emails_sent", "clicks")
 CREATOR_COUNTERS = ("views", "comments", "subscribers_gained", "subscribers_lost", "emails_sent", "clicks")
@@ -58,6 +66,11 @@ WITH ev AS (
   SELECT %(post)s::uuid, %(creator)s::uuid, %(day)s::date, %(referrer_domain)s::varchar, 1
   FROM ev WHERE %(is_view)s::boolean
   ON CONFLICT ("post_id", "day", "domain") DO UPDATE SET "count" = t."count" + 1
+), cref AS (
+  INSERT INTO {_t(DailyCreatorReferrer)} AS t ("creator_id", "day", "domain", "count")
+  SELECT %(creator)s::uuid, %(day)s::date, %(referrer_domain)s::varchar, 1
+  FROM ev WHERE %(is_view)s::boolean
+  ON CONFLICT ("creator_id", "day", "domain") DO UPDATE SET "count" = t."count" + 1
 ), ps AS (
   INSERT INTO {_t(DailyPostStats)} AS t ("post_id", "creator_id", "day", "unique_visitors", {post_cols})
   SELECT %(post)s::uuid, %(creator)s::uuid, %(day)s::date, (SELECT count(*) FROM pv), {post_values}

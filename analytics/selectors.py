@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
-from analytics.models import DailyCreatorStats, DailyPostStats, DailyReferrer
+from analytics.models import DailyCreatorReferrer, DailyCreatorStats, DailyPostStats, DailyReferrer
 from posts.models import Post
 
 PERIODS = (7, 30, 90)
@@ -140,7 +140,7 @@ def creator_summary(
             .order_by("-views", "post__title")[:top]
         )
         summary.referrers = list(
-            DailyReferrer.objects.filter(creator_id=creator_id, day__gte=start, day__lte=end)
+            DailyCreatorReferrer.objects.filter(creator_id=creator_id, day__gte=start, day__lte=end)
             .values("domain")
             .annotate(visits=Sum("count"))
             .order_by("-visits", "domain")[:top]

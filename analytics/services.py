@@ -24,6 +24,7 @@ from django.utils import timezone
 from analytics import pgsql, tasks
 from analytics.models import (
     CreatorVisitor,
+    DailyCreatorReferrer,
     DailyCreatorStats,
     DailyPostStats,
     DailyReferrer,
@@ -274,6 +275,11 @@ def _aggregate(*, event: dict[str, Any], post_incs: dict[str, int], creator_incs
             extra={"creator": creator_id},
             incs={"count": 1},
         )
+        _upsert(
+            DailyCreatorReferrer,
+            keys={"creator": creator_id, "day": day, "domain": event["referrer_domain"]},
+            incs={"count": 1},
+        )
     if post_id is not None and post_incs:
         _upsert(DailyPostStats, keys={"post": post_id, "day": day}, extra={"creator": creator_id}, incs=post_incs)
     _upsert(DailyCreatorStats, keys={"creator": creator_id, "day": day}, incs=creator_incs)
@@ -318,7 +324,7 @@ def rebuild_daily_stats(*, creator_id: object = None) -> int:
     def total(kind: str) -> models.Sum:
         return models.Sum("count", filter=models.Q(kind=kind), default=0)
 
-    for model in (DailyPostStats, DailyCreatorStats, DailyReferrer):
+    for model in (DailyPostStats, DailyCreatorStats, DailyReferrer, DailyCreatorReferrer):
         scope(model.objects.all()).delete()
 
     post_rows = [
@@ -382,6 +388,16 @@ def rebuild_daily_stats(*, creator_id: object = None) -> int:
             )
             for r in events.filter(views)
             .values("post_id", "creator_id", "day", "referrer_domain")
+            .annotate(n=models.Count("id"))
+            .order_by()
+        ],
+        batch_size=2000,
+    )
+    DailyCreatorReferrer.objects.bulk_create(
+        [
+            DailyCreatorReferrer(creator_id=r["creator_id"], day=r["day"], domain=r["referrer_domain"], count=r["n"])
+            for r in events.filter(views)
+            .values("creator_id", "day", "referrer_domain")
             .annotate(n=models.Count("id"))
             .order_by()
         ],

@@ -8,7 +8,15 @@ import logging
 import pytest
 from django.utils import timezone
 
-from analytics.models import CreatorVisitor, DailyCreatorStats, DailyPostStats, DailyReferrer, Event, PostVisitor
+from analytics.models import (
+    CreatorVisitor,
+    DailyCreatorReferrer,
+    DailyCreatorStats,
+    DailyPostStats,
+    DailyReferrer,
+    Event,
+    PostVisitor,
+)
 from tests.analytics.conftest import FIREFOX, SAFARI, read
 
 
@@ -76,6 +84,7 @@ class TestWhatCounts:
         assert event.referrer_domain == "news.example.org"
         referrers = dict(DailyReferrer.objects.values_list("domain", "count"))
         assert referrers == {"news.example.org": 1, "": 1}
+        assert dict(DailyCreatorReferrer.objects.values_list("domain", "count")) == referrers
         assert not Event.objects.filter(referrer_domain__contains="item").exists()
 
 
@@ -108,10 +117,11 @@ class TestPrivacy:
             *DailyPostStats.objects.values(),
             *DailyCreatorStats.objects.values(),
             *DailyReferrer.objects.values(),
+            *DailyCreatorReferrer.objects.values(),
             *PostVisitor.objects.values(),
             *CreatorVisitor.objects.values(),
         ]
-        assert len(rows) == 6
+        assert len(rows) == 7
         text = repr(rows)
         assert ip not in text
         assert "Firefox" not in text

@@ -12,6 +12,7 @@ from django.utils import timezone
 from analytics import services, tasks
 from analytics.models import (
     CreatorVisitor,
+    DailyCreatorReferrer,
     DailyCreatorStats,
     DailyPostStats,
     DailyReferrer,
@@ -161,7 +162,7 @@ class TestRebuild:
             }
         )
         recent = {"day__gte": timezone.localdate() - dt.timedelta(days=1)}  # dedup rows are only kept that long
-        built = [figures(m) for m in (DailyPostStats, DailyCreatorStats, DailyReferrer)]
+        built = [figures(m) for m in (DailyPostStats, DailyCreatorStats, DailyReferrer, DailyCreatorReferrer)]
         built += [figures(m, **recent) for m in (PostVisitor, CreatorVisitor)]
 
         DailyPostStats.objects.all().delete()
@@ -170,7 +171,7 @@ class TestRebuild:
         services.rebuild_daily_stats(creator_id=alice.pk)
         services.rebuild_daily_stats(creator_id=carol.pk)
 
-        rebuilt = [figures(m) for m in (DailyPostStats, DailyCreatorStats, DailyReferrer)]
+        rebuilt = [figures(m) for m in (DailyPostStats, DailyCreatorStats, DailyReferrer, DailyCreatorReferrer)]
         rebuilt += [figures(m, **recent) for m in (PostVisitor, CreatorVisitor)]
         assert rebuilt == built
         # and live events keep deduplicating afterwards
