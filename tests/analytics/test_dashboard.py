@@ -183,3 +183,13 @@ class TestStaffPage:
     def test_creators_are_refused(self, client, alice):
         client.force_login(alice)
         assert client.get(reverse("analytics:site")).status_code == 403
+
+
+class TestAdmin:
+    def test_staff_can_browse_the_daily_figures_read_only(self, db, client, staff, post):
+        services.process_event(view_event(post))
+        client.force_login(staff)
+        response = client.get(reverse("admin:analytics_dailypoststats_changelist"))
+        assert response.status_code == 200
+        assert "Winter bulbs" in response.content.decode()
+        assert client.get(reverse("admin:analytics_dailypoststats_add")).status_code == 403
