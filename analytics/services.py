@@ -36,10 +36,11 @@ from analytics.models import (
 
 logger = logging.getLogger(__name__)
 
-# Crawlers, link unfurlers, monitors and scripted clients: none of them is a reader.
+# Crawlers, link unfurlers, monitors and scripted clients: none of them is a reader. (Not okhttp or
+# Dalvik: those are Android apps, i.e. readers on the mobile API.)
 BOT_UA = re.compile(
     r"bot|crawl|spider|slurp|archiver|facebookexternalhit|embedly|quora link preview|whatsapp|"
-    r"preview|curl|wget|python-requests|python-urllib|httpx|aiohttp|go-http-client|okhttp|java/|"
+    r"preview|curl|wget|python-requests|python-urllib|httpx|aiohttp|go-http-client|java/|"
     r"libwww|headless|phantomjs|lighthouse|pingdom|uptime|monitor|feedfetcher|scrapy|node-fetch|axios",
     re.IGNORECASE,
 )

@@ -142,3 +142,32 @@ class TestBrokerDown:
         assert "Winter bulbs" in response.content.decode()
         assert any("broker unavailable" in r.getMessage() for r in caplog.records)
         assert not Event.objects.exists()
+
+
+class TestApiViews:
+    """`GET /api/v1/posts/{id}` (another app's view) calls services.track_post_view with its DRF request."""
+
+    def drf_request(self, user, **headers):
+        from rest_framework.request import Request
+        from rest_framework.test import APIRequestFactory
+
+        request = Request(APIRequestFactory().get("/api/v1/posts/x", headers=headers, REMOTE_ADDR="203.0.113.5"))
+        request.user = user
+        return request
+
+    def test_a_reader_counts_and_the_creator_does_not(self, jobs, post, alice, bob):
+        from analytics import services
+
+        assert services.track_post_view(
+            request=self.drf_request(bob, **{"User-Agent": FIREFOX}), post_id=post.pk, creator_id=post.creator_id
+        )
+        assert not services.track_post_view(
+            request=self.drf_request(alice, **{"User-Agent": FIREFOX}), post_id=post.pk, creator_id=post.creator_id
+        )
+        assert not services.track_post_view(
+            request=self.drf_request(bob, **{"User-Agent": "python-requests/2.32.3"}),
+            post_id=post.pk,
+            creator_id=alice.pk,
+        )
+        jobs.drain()
+        assert DailyPostStats.objects.get(post=post).views == 1
