@@ -171,3 +171,15 @@ class TestApiViews:
         )
         jobs.drain()
         assert DailyPostStats.objects.get(post=post).views == 1
+
+
+class TestPageCache:
+    @pytest.mark.urls("tests.analytics.cached_urls")
+    def test_views_served_from_the_page_cache_are_counted(self, jobs, client, post):
+        first = read(client, post, ip="203.0.113.1")
+        second = read(client, post, ip="203.0.113.2")
+        assert first["X-Page-Cache"] == "miss"
+        assert second["X-Page-Cache"] == "hit"
+        jobs.drain()
+        stats = post_stats(post)
+        assert (stats.views, stats.unique_visitors) == (2, 2)
