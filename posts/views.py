@@ -18,6 +18,7 @@ def post_detail(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     response = render(request, "posts/post_detail.html", {"post": post})
     # Read by analytics' middleware, so a view counts even when the page comes from the page cache.
     response["X-Post-Id"] = str(post.pk)
+    response["X-Creator-Id"] = str(post.creator_id)
     return response
 
 

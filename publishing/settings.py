@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the user and the final response (page-cache hits included).
+    "analytics.middleware.PostViewMiddleware",
 ]
 
 ROOT_URLCONF = "publishing.urls"
@@ -181,6 +183,8 @@ POST_PUBLISHED_ACTORS: list[str] = [
     "crossposting.tasks.crosspost_published_post",
 ]
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Raw analytics events older than this are deleted daily; the daily aggregates stay.
+ANALYTICS_RETENTION_DAYS = env_int("ANALYTICS_RETENTION_DAYS", 90)
 
 # --- Cross-posting ----------------------------------------------------------
 # Fernet key(s) for the social tokens at rest, comma-separated (first encrypts, all decrypt).
