@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from subscriptions.models import Subscription
-from tests.test_api_schema import LAUNCH_ARGS
+from tests.conftest import LAUNCH_ARGS
 
 
 @pytest.fixture
