@@ -62,3 +62,13 @@ def get_post_for_reader(*, user: object, pk: object) -> Post:
 
 def get_published_post(*, username: str, slug: str) -> Post:
     return get_object_or_404(published_posts(), creator__username__iexact=username, slug=slug)
+
+
+def posts_for_listing(*, creator: User, viewer: object, status: str | None = None) -> QuerySet[Post]:
+    """A creator's posts as a list: all of them for the creator, only published ones for anyone else."""
+    posts = Post.objects.filter(creator=creator).only("id", "title", "status", "published_at", "created_at")
+    if getattr(viewer, "pk", None) != creator.pk:
+        posts = posts.filter(status=Post.Status.PUBLISHED)
+    if status:
+        posts = posts.filter(status=status)
+    return posts.order_by("-published_at", "-created_at")
