@@ -67,6 +67,10 @@ for n in range(have, {FILLER_POSTS}):
                                 content=source.content, tags=["Software", "Notes"])
     services.publish_post(post=post, by=ada)
 print(Post.objects.filter(status="published").count(), "published posts")
+from django.db import connection
+if connection.vendor == "postgresql":
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would leave them
 """
 
 
