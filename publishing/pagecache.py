@@ -118,6 +118,8 @@ def reader_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         response = cached_view(request, *args, **kwargs)
         if response.status_code != 200 or response.streaming:
             return response
+        if callable(getattr(response, "render", None)):
+            response = response.render()  # a TemplateResponse (the sitemap): the ETag needs the body
         if anonymous:
             response["ETag"] = _etag(request, version)
         else:

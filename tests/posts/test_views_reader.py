@@ -253,3 +253,12 @@ class TestQueryBudget:
         url = url.format(creator=post.creator.username, post=post.get_absolute_url())
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/@alice/", "/tags/gardening/", "/feed/rss/", "/sitemap.xml", "/@alice/feed/atom/"])
+def test_logged_in_readers_get_every_reader_page(client, published, bob, url):
+    client.force_login(bob)
+    r = client.get(url)
+    assert r.status_code == 200
+    assert r["ETag"]
+    assert "X-Page-Cache" not in r
