@@ -255,10 +255,20 @@ class TestQueryBudget:
             assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/", "/@alice/", "/tags/gardening/", "/feed/rss/", "/sitemap.xml", "/@alice/feed/atom/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/@alice/", "/tags/gardening/", "/feed/rss/", "/sitemap.xml", "/@alice/feed/atom/"]
+)
 def test_logged_in_readers_get_every_reader_page(client, published, bob, url):
     client.force_login(bob)
     r = client.get(url)
     assert r.status_code == 200
     assert r["ETag"]
     assert "X-Page-Cache" not in r
+
+
+def test_becoming_a_creator_refreshes_the_cached_profile(client, bob):
+    assert "Reader" in client.get("/@bob/").content.decode()
+    with_commit(lambda: account_services.become_creator(user=bob))
+    body = client.get("/@bob/").content.decode()
+    assert "Creator" in body
+    assert 'id="post-list"' in body
