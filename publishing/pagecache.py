@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
-from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.csp import CSP, build_policy
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -120,10 +120,13 @@ def reader_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return response
         if callable(getattr(response, "render", None)):
             response = response.render()  # a TemplateResponse (the sitemap): the ETag needs the body
+        # Browsers may keep the page but must ask again each time (a cheap 304), never guess freshness.
         if anonymous:
             response["ETag"] = _etag(request, version)
+            patch_cache_control(response, no_cache=True)
         else:
             set_response_etag(response)  # content-based; a logged-in page carries a fresh CSRF token
+            patch_cache_control(response, no_cache=True, private=True)
         response.setdefault("Last-Modified", http_date())
         conditional = get_conditional_response(
             request,

@@ -264,6 +264,11 @@ def test_logged_in_readers_get_every_reader_page(client, published, bob, url):
     assert r.status_code == 200
     assert r["ETag"]
     assert "X-Page-Cache" not in r
+    assert set(r["Cache-Control"].split(", ")) == {"no-cache", "private"}
+
+
+def test_anonymous_pages_must_be_revalidated(client, published):
+    assert client.get("/")["Cache-Control"] == "no-cache"
 
 
 def test_becoming_a_creator_refreshes_the_cached_profile(client, bob):
