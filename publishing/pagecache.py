@@ -42,9 +42,17 @@ def invalidate() -> None:
         cache.add(VERSION_KEY, 2, timeout=None)
 
 
+def _request_version(request: HttpRequest) -> int:
+    """The content version, read once per request (the ETag and the cache key both need it)."""
+    version = getattr(request, "_pagecache_version", None)
+    if version is None:
+        version = request._pagecache_version = current_version()  # type: ignore[attr-defined]
+    return version
+
+
 def _key(request: HttpRequest) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"pagecache:{current_version()}:{path}"
+    return f"pagecache:{_request_version(request)}:{path}"
 
 
 def cacheable(request: HttpRequest) -> bool:
@@ -73,12 +81,12 @@ def _pin_csp(request: HttpRequest, response: HttpResponse) -> None:
 
 def cache_for_anonymous(timeout: int | None = None) -> Callable:
     """Serve logged-out GETs from the cache; render (and store) on a miss."""
-    ttl = timeout if timeout is not None else getattr(settings, "PAGE_CACHE_SECONDS", 300)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not cacheable(request):
+            ttl = timeout if timeout is not None else getattr(settings, "PAGE_CACHE_SECONDS", 300)
+            if ttl <= 0 or not cacheable(request):  # PAGE_CACHE_SECONDS=0 turns the cache off
                 return view(request, *args, **kwargs)
             key = _key(request)
             cached = cache.get(key)
@@ -114,7 +122,7 @@ def reader_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         anonymous = cacheable(request)
-        version = current_version() if anonymous else 0
+        version = _request_version(request) if anonymous else 0
         response = cached_view(request, *args, **kwargs)
         if response.status_code != 200 or response.streaming:
             return response

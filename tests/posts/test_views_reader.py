@@ -277,3 +277,11 @@ def test_becoming_a_creator_refreshes_the_cached_profile(client, bob):
     body = client.get("/@bob/").content.decode()
     assert "Creator" in body
     assert 'id="post-list"' in body
+
+
+def test_with_the_page_cache_off_pages_still_answer_304(client, published, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    first = client.get("/")
+    assert "X-Page-Cache" not in first
+    assert client.get("/")["ETag"] == first["ETag"]
+    assert client.get("/", headers={"If-None-Match": first["ETag"]}).status_code == 304
