@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
 from posts import selectors
@@ -35,6 +37,7 @@ def post_detail(request: HttpRequest, username: str, slug: str) -> HttpResponse:
         "json_ld": article_json_ld(post),
         "canonical": post.full_url,
         "cover_url": absolute(post.cover_image.url) if post.cover_image else "",
+        "description": post.subtitle or Truncator(strip_tags(post.content_html[:4000])).chars(200),
     }
     response = render(request, "posts/post_detail.html", context)
     # Read by analytics' middleware, so a view counts even when the page comes from the page cache.

@@ -285,3 +285,10 @@ def test_with_the_page_cache_off_pages_still_answer_304(client, published, setti
     assert "X-Page-Cache" not in first
     assert client.get("/")["ETag"] == first["ETag"]
     assert client.get("/", headers={"If-None-Match": first["ETag"]}).status_code == 304
+
+
+def test_post_without_subtitle_is_described_by_its_first_words(client, alice):
+    post = services.create_post(creator=alice, title="T", content="**First** words of the text. " * 30)
+    body = client.get(services.publish_post(post=post, by=alice).get_absolute_url()).content.decode()
+    assert '<meta name="description" content="First words of the text. First words' in body
+    assert "<strong>" not in body.split("</head>")[0]
