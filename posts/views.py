@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from posts import selectors
 from posts.models import Post
@@ -21,14 +21,14 @@ from publishing.pagecache import reader_page
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-@require_GET
+@require_safe
 @reader_page
 def home(request: HttpRequest) -> HttpResponse:
     page = selectors.page_of(selectors.post_cards(), request.GET.get("page"))
     return render(request, "posts/home.html", {"page": page})
 
 
-@require_GET
+@require_safe
 @reader_page
 def post_detail(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     post = selectors.get_published_post(username=username, slug=slug)
@@ -45,7 +45,7 @@ def post_detail(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @reader_page
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = selectors.get_tag(slug=slug)
@@ -53,7 +53,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "posts/tag_detail.html", {"tag": tag, "page": page})
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",

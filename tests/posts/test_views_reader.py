@@ -292,3 +292,9 @@ def test_post_without_subtitle_is_described_by_its_first_words(client, alice):
     body = client.get(services.publish_post(post=post, by=alice).get_absolute_url()).content.decode()
     assert '<meta name="description" content="First words of the text. First words' in body
     assert "<strong>" not in body.split("</head>")[0]
+
+
+def test_head_is_answered_and_post_is_not(client, published):
+    assert client.head("/").status_code == 200
+    assert client.head(published.get_absolute_url()).status_code == 200
+    assert client.post("/").status_code == 405
