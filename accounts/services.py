@@ -10,13 +10,14 @@ import uuid
 from importlib import import_module
 from typing import Any
 
+import structlog
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -26,6 +27,8 @@ from accounts.models import User
 from publishing import pagecache
 from publishing.errors import DomainError, RateLimitedError
 from uploads import images
+
+logger = structlog.get_logger(__name__)
 
 
 class AccountError(DomainError):
@@ -101,6 +104,32 @@ def become_creator(*, user: User) -> User:
     return user
 
 
+def queue_email(*, message: EmailMessage) -> None:
+    """Send an already-rendered email from a worker once the transaction commits."""
+    payload = {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [[content, mimetype] for content, mimetype in getattr(message, "alternatives", [])],
+    }
+    transaction.on_commit(lambda: tasks.send_email.send(payload))
+
+
+def send_email_payload(*, payload: dict[str, Any]) -> None:
+    message = EmailMultiAlternatives(
+        subject=payload["subject"],
+        body=payload["body"],
+        from_email=payload["from_email"],
+        to=payload["to"],
+        headers=payload["headers"],
+    )
+    for content, mimetype in payload["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    message.send()
+
+
 def send_welcome_email(*, user: User) -> None:
     context = {"user": user, "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
     message = EmailMultiAlternatives(
@@ -110,6 +139,7 @@ def send_welcome_email(*, user: User) -> None:
     )
     message.attach_alternative(render_to_string("accounts/email/welcome.html", context), "text/html")
     message.send()
+    logger.info("welcome email sent", user_id=str(user.pk))
 
 
 def _login_lockout_seconds() -> int:

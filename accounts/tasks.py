@@ -13,3 +13,11 @@ def send_welcome_email(user_id: str) -> None:
     if user is None:  # deleted meanwhile; nothing to say
         return
     services.send_welcome_email(user=user)
+
+
+@dramatiq.actor(max_retries=8, min_backoff=5_000)
+def send_email(payload: dict) -> None:
+    """An account email rendered in the request (allauth's confirmation, password reset)."""
+    from accounts import services
+
+    services.send_email_payload(payload=payload)

@@ -218,9 +218,15 @@ def delete_post(*, post: Post, by: User) -> None:
         transaction.on_commit(pagecache.invalidate)
 
 
+@transaction.atomic
 def restore_revision(*, post: Post, revision: PostRevision, by: User) -> Post:
+    """Bring back a revision's text. The text it replaces is kept as a revision first
+    (autosaves keep none), so a restore can itself be undone."""
     if revision.post_id != post.pk:
         raise PostError("That revision belongs to another post.", code="wrong_revision")
+    latest = post.revisions.first()
+    if latest is None or (latest.title, latest.subtitle, latest.content) != (post.title, post.subtitle, post.content):
+        _snapshot(post, by=by, reason=PostRevision.Reason.SAVE)
     post = update_post(post=post, by=by, title=revision.title, subtitle=revision.subtitle, content=revision.content)
     _snapshot(post, by=by, reason=PostRevision.Reason.RESTORE)
     return post

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from posts import feeds, sitemaps, views
+from posts import editor_urls, feeds, sitemaps, views
 from publishing.pagecache import reader_page
 
 app_name = "posts"
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("write/", views.post_write, name="write"),
     path("write/<uuid:pk>/", views.post_edit, name="edit"),
+    *editor_urls.urlpatterns,
     path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",

@@ -18,6 +18,7 @@ from publishing.env import env_bool, env_float, env_int, env_list, env_str, mail
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has none; SQLite, mail and media live here
 
 DEBUG = env_bool("DEBUG", default=False)
 TESTING = "pytest" in sys.modules
@@ -319,6 +320,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
+MAX_IMAGE_UPLOADS_PER_HOUR = env_int("MAX_IMAGE_UPLOADS_PER_HOUR", 120)  # per user; 0 = no limit
 
 # --- Internationalisation --------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -345,6 +347,8 @@ if env_bool("BEHIND_PROXY", default=False):
     # Rate limits (allauth's and the API's) must count per client, not per proxy:
     # take the client address from the X-Forwarded-For hop our own proxies added.
     ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"] = env_int("TRUSTED_PROXY_COUNT", 1)
+    # The proxy's X-Request-ID, so one id follows a request from the edge to the jobs it caused.
+    DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
 
 _media_origins = [env_str("S3_CUSTOM_DOMAIN") and f"https://{env_str('S3_CUSTOM_DOMAIN')}", env_str("S3_ENDPOINT_URL")]
 SECURE_CSP = {

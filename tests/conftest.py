@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from queue import Queue
 
 import dramatiq
 import pytest
 from django.core.cache import cache
+from dramatiq.brokers.stub import StubBroker
 from rest_framework.test import APIClient
 
 from tests.accounts.factories import UserFactory
@@ -102,14 +104,25 @@ def jobs(transactional_db) -> Iterator[Jobs]:
 
     load_task_modules()
     broker = dramatiq.get_broker()
-    broker.flush_all()
+    reset_broker(broker)
     worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
     worker.start()
     try:
         yield Jobs(broker=broker, worker=worker)
     finally:
         worker.stop()
-        broker.flush_all()
+        reset_broker(broker)
+
+
+def reset_broker(broker: dramatiq.Broker) -> None:
+    """Empty every queue. A stopped worker may still hold messages it had taken (a retry
+    waiting out its backoff); the StubBroker would count them unfinished for ever, and a
+    later test's join() would time out, so its queues are replaced outright."""
+    broker.flush_all()
+    if isinstance(broker, StubBroker):
+        for name in list(broker.queues):
+            broker.queues[name] = Queue()
+        broker.dead_letters_by_queue.clear()
 
 
 # --- A real SMTP server ------------------------------------------------------
@@ -161,3 +174,39 @@ def smtp_server(settings) -> Iterator[SMTPSink]:
         yield sink
     finally:
         controller.stop()
+
+
+# --- A real browser ------------------------------------------------------------
+
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser() -> Iterator:
+    """Debian's Chromium driven by Playwright (`playwright install` cannot download here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    context = browser.new_context()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

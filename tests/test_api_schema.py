@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -87,30 +86,6 @@ class TestDocsPage:
         assert script.status_code == 200
         assert script["Content-Type"].startswith("application/javascript")
         assert "/api/v1/schema/" in script.content.decode()
-
-
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def page() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
 
 
 @pytest.mark.browser

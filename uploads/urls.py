@@ -1,2 +1,8 @@
+from django.urls import path
+
+from uploads import views
+
 app_name = "uploads"
-urlpatterns: list = []
+urlpatterns = [
+    path("write/images/", views.image_upload, name="image_upload"),
+]

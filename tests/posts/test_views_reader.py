@@ -238,7 +238,7 @@ class TestQueryBudget:
             ("/", 3),
             ("/tags/t1/", 4),
             ("/@{creator}/", 4),
-            ("{post}", 2),
+            ("{post}", 3),  # the post with its creator, its tags, the comment thread
             ("/feed/rss/", 2),
             ("/feed/atom/", 2),
             ("/@{creator}/feed/rss/", 3),
