@@ -94,7 +94,9 @@ def cache_for_anonymous(timeout: int | None = None) -> Callable:
                 cached["X-Page-Cache"] = "hit"
                 return cached
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
+            # A page holding a CSRF token (a form) belongs to one visitor's cookie: never share it.
+            csrf_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            if response.status_code == 200 and not response.streaming and not response.cookies and not csrf_used:
                 if hasattr(response, "render") and callable(response.render):
                     response = response.render()
                 _pin_csp(request, response)

@@ -298,3 +298,25 @@ def test_head_is_answered_and_post_is_not(client, published):
     assert client.head("/").status_code == 200
     assert client.head(published.get_absolute_url()).status_code == 200
     assert client.post("/").status_code == 405
+
+
+def test_a_page_with_a_csrf_token_is_never_shared(rf, db):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    from publishing.pagecache import cache_for_anonymous
+
+    @cache_for_anonymous(timeout=60)
+    def form_page(request):
+        return HttpResponse(f'<input name="csrfmiddlewaretoken" value="{get_token(request)}">')
+
+    def visit():
+        request = rf.get("/form/")
+        request.user = AnonymousUser()
+        return form_page(request)
+
+    first, second = visit(), visit()
+    assert "X-Page-Cache" not in first
+    assert "X-Page-Cache" not in second
+    assert first.content != second.content
