@@ -3,7 +3,8 @@
     .venv/bin/python bench/pages.py [--database-url URL] [--duration 10] [--connections 8]
 
 Creates the PostgreSQL database if it is missing, migrates, seeds demo content (long
-posts with code, tables and images, plus filler posts so the home page is full), then for
+posts with code, tables and images, filler posts so the home page is full, and 60
+comments on the benchmarked post), then for
 each configuration starts gunicorn (2 sync workers, DEBUG off, Redis cache) and runs
 `wrk` (Debian package `wrk`) against:
 
@@ -36,6 +37,7 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_pages"
 CACHE_URL = "redis://127.0.0.1:6379/9"
 FILLER_POSTS = 40
+COMMENTS, COMMENT_WRITERS = 60, 12
 
 
 def ensure_database(url: str) -> None:
@@ -68,6 +70,22 @@ for n in range(have, {FILLER_POSTS}):
                                 content=source.content, tags=["Software", "Notes"])
     services.publish_post(post=post, by=ada)
 print(Post.objects.filter(status="published").count(), "published posts")
+try:
+    from comments import services as comments
+    from comments.models import Comment
+except ImportError:  # the comments app is not there
+    comments = None
+if comments:
+    post = Post.objects.get(creator=ada, title="The boring parts win")
+    readers = [User.objects.get_or_create(username=f"bench-reader-{{i}}",
+                                          defaults={{"email": f"r{{i}}@example.com"}})[0]
+               for i in range({COMMENT_WRITERS})]
+    have = Comment.objects.filter(post=post).count()
+    for n in range(have, {COMMENTS}):
+        parent = Comment.objects.filter(post=post, parent=None).order_by("?").first() if n % 3 == 2 else None
+        comments.post_comment(post=post, user=readers[n % len(readers)], parent=parent,
+                              content=f"Comment {{n + 1}}: thanks, this matches what I have seen in production. " * 2)
+    print(Comment.objects.filter(post=post).count(), "comments on the benchmarked post")
 from django.db import connection
 if connection.vendor == "postgresql":
     with connection.cursor() as cursor:
@@ -151,7 +169,8 @@ def main() -> None:
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     manage(env, "seed_demo")
-    subprocess.run([PY, "manage.py", "shell", "-c", SEED_FILLER], cwd=ROOT, env=env, check=True)
+    seed_env = {**env, "API_COMMENT_RATE": "10000/min"}  # seeding is not a spammer
+    subprocess.run([PY, "manage.py", "shell", "-c", SEED_FILLER], cwd=ROOT, env=seed_env, check=True)
 
     slug = subprocess.run(
         [PY, "manage.py", "shell", "-c",
