@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 
 from accounts import tasks
 from accounts.models import User
+from publishing import pagecache
 from publishing.errors import DomainError, RateLimitedError
 from uploads import images
 
@@ -90,6 +91,7 @@ def update_profile(*, user: User, username: str | None = None, bio: str | None =
         user.avatar.save(f"{uuid.uuid4().hex}.{info.extension}", ContentFile(data), save=False)
         fields.append("avatar")
     user.save(update_fields=fields)
+    transaction.on_commit(pagecache.invalidate)  # name, bio and avatar show on cached public pages
     return user
 
 
@@ -98,6 +100,7 @@ def become_creator(*, user: User) -> User:
         raise AccountError("You are already a creator.", code="already_creator", status=409)
     user.role = User.Role.CREATOR
     user.save(update_fields=["role", "updated_at"])
+    transaction.on_commit(pagecache.invalidate)  # the public profile now shows a creator
     return user
 
 

@@ -9,13 +9,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.forms import ProfileForm
+from posts import selectors as post_selectors
 from publishing.errors import DomainError
+from publishing.pagecache import reader_page
 
 
+@reader_page
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    """The public page of a reader or creator: /@username."""
+    """The public page of a reader or creator: /@username (a creator's lists their posts)."""
     user = selectors.get_user_by_username(username=username)
-    return render(request, "accounts/profile.html", {"profile": user})
+    if not user.is_creator:
+        return render(request, "accounts/profile.html", {"profile": user})
+    page = post_selectors.page_of(post_selectors.post_cards().filter(creator=user), request.GET.get("page"))
+    return render(request, "posts/creator_detail.html", {"profile": user, "page": page})
 
 
 @login_required

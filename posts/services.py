@@ -249,3 +249,29 @@ def publish_due_posts(*, now: dt.datetime | None = None) -> list[str]:
 def post_published_actors() -> list[str]:
     """Dotted paths of the actors that react to a publish (settings.POST_PUBLISHED_ACTORS)."""
     return list(getattr(settings, "POST_PUBLISHED_ACTORS", []))
+
+
+def rerender_all_posts(*, batch_size: int = 200) -> int:
+    """Render every post's Markdown again (after the renderer changed); returns how many.
+
+    Works in primary-key batches so memory stays flat, and does not touch `version` or
+    `updated_at`: the text is the same, only its HTML is renewed.
+    """
+    count, last_pk = 0, None
+    fields = ["content_html", "word_count", "reading_time"]
+    while True:
+        batch_qs = Post.objects.order_by("pk").only("pk", "content", *fields)
+        if last_pk is not None:
+            batch_qs = batch_qs.filter(pk__gt=last_pk)
+        batch = list(batch_qs[:batch_size])
+        if not batch:
+            break
+        for post in batch:
+            _render_into(post)
+        with transaction.atomic():
+            Post.objects.bulk_update(batch, fields)
+        count += len(batch)
+        last_pk = batch[-1].pk
+    if count:
+        pagecache.invalidate()
+    return count

@@ -15,8 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.csp import CSP, build_policy
+from django.utils.http import http_date, parse_http_date_safe
 
 VERSION_KEY = "pagecache:version"
 
@@ -37,25 +42,51 @@ def invalidate() -> None:
         cache.add(VERSION_KEY, 2, timeout=None)
 
 
+def _request_version(request: HttpRequest) -> int:
+    """The content version, read once per request (the ETag and the cache key both need it)."""
+    version = getattr(request, "_pagecache_version", None)
+    if version is None:
+        version = request._pagecache_version = current_version()  # type: ignore[attr-defined]
+    return version
+
+
 def _key(request: HttpRequest) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"pagecache:{current_version()}:{path}"
+    return f"pagecache:{_request_version(request)}:{path}"
 
 
 def cacheable(request: HttpRequest) -> bool:
     return (
-        request.method in {"GET", "HEAD"} and not request.user.is_authenticated and not getattr(request, "htmx", False)
+        request.method in {"GET", "HEAD"}
+        and not request.user.is_authenticated
+        and not getattr(request, "htmx", False)
+        # A flash message ("You have signed out.") is for this visitor only: never store or hide it.
+        and not (hasattr(request, "_messages") and len(messages.get_messages(request)))
     )
+
+
+def _pin_csp(request: HttpRequest, response: HttpResponse) -> None:
+    """Store the CSP header that matches the nonce baked into the cached HTML.
+
+    Otherwise the middleware would send each later hit a fresh nonce that the page's
+    <script nonce> tags don't carry, and the browser would block every script.
+    """
+    for header, config in (
+        (CSP.HEADER_ENFORCE, settings.SECURE_CSP),
+        (CSP.HEADER_REPORT_ONLY, settings.SECURE_CSP_REPORT_ONLY),
+    ):
+        if config and header not in response:
+            response.headers[str(header)] = build_policy(config, get_nonce(request))
 
 
 def cache_for_anonymous(timeout: int | None = None) -> Callable:
     """Serve logged-out GETs from the cache; render (and store) on a miss."""
-    ttl = timeout if timeout is not None else getattr(settings, "PAGE_CACHE_SECONDS", 300)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not cacheable(request):
+            ttl = timeout if timeout is not None else getattr(settings, "PAGE_CACHE_SECONDS", 300)
+            if ttl <= 0 or not cacheable(request):  # PAGE_CACHE_SECONDS=0 turns the cache off
                 return view(request, *args, **kwargs)
             key = _key(request)
             cached = cache.get(key)
@@ -63,9 +94,13 @@ def cache_for_anonymous(timeout: int | None = None) -> Callable:
                 cached["X-Page-Cache"] = "hit"
                 return cached
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
+            # A page holding a CSRF token (a form) belongs to one visitor's cookie: never share it.
+            csrf_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            if response.status_code == 200 and not response.streaming and not response.cookies and not csrf_used:
                 if hasattr(response, "render") and callable(response.render):
                     response = response.render()
+                _pin_csp(request, response)
+                response.setdefault("Last-Modified", http_date())
                 cache.set(key, response, ttl)
                 response["X-Page-Cache"] = "miss"
             return response
@@ -73,3 +108,49 @@ def cache_for_anonymous(timeout: int | None = None) -> Callable:
         return wrapped
 
     return decorator
+
+
+def _etag(request: HttpRequest, version: int) -> str:
+    # The content version + URL say everything a logged-out page depends on, and they are
+    # known before rendering, so they hold whether or not the page cache is on.
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:20]
+    return f'W/"{version}-{path}"'
+
+
+def reader_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A public page: cached whole for logged-out readers, with ETag/Last-Modified (304 on a repeat visit)."""
+    cached_view = cache_for_anonymous()(view)
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        anonymous = cacheable(request)
+        version = _request_version(request) if anonymous else 0
+        response = cached_view(request, *args, **kwargs)
+        if response.status_code != 200 or response.streaming:
+            return response
+        if callable(getattr(response, "render", None)):
+            response = response.render()  # a TemplateResponse (the sitemap): the ETag needs the body
+        # Browsers may keep the page but must ask again each time (a cheap 304), never guess freshness.
+        if anonymous:
+            response["ETag"] = _etag(request, version)
+            patch_cache_control(response, no_cache=True)
+        else:
+            set_response_etag(response)  # content-based; a logged-in page carries a fresh CSRF token
+            patch_cache_control(response, no_cache=True, private=True)
+        response.setdefault("Last-Modified", http_date())
+        conditional = get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=parse_http_date_safe(response["Last-Modified"]),
+            response=response,
+        )
+        if conditional is not response:
+            # The browser keeps its stored CSP (whose nonce matches its stored HTML) only if
+            # the 304 carries none; analytics still needs to know which post was viewed.
+            conditional._csp_config = {}
+            conditional._csp_ro_config = {}
+            if "X-Post-Id" in response:
+                conditional["X-Post-Id"] = response["X-Post-Id"]
+        return conditional
+
+    return wrapped

@@ -289,6 +289,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several fields are called `status`; name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "PostStatusEnum": "posts.models.Post.Status",
+        "PostWriteStatusEnum": [("draft", "Draft"), ("published", "Published")],
+    },
 }
 
 # --- Email ----------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from comments import services
 from comments.models import Comment
+from publishing import pagecache
 from tests.accounts.factories import UserFactory
 from tests.comments.factories import CommentFactory
 
@@ -125,6 +126,7 @@ def _thread_of(post, n):
         )
         Comment.objects.bulk_create(rows[-1:])
         parents.append(rows[-1])
+    pagecache.invalidate()  # rows written behind the services' back: forget cached pages as they would
     return rows
 
 
