@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PostStatusEnum": "posts.models.Post.Status",
         "PostWriteStatusEnum": [("draft", "Draft"), ("published", "Published")],
+        "SubscriptionStatusEnum": "subscriptions.models.Subscription.Status",
     },
 }
 

@@ -7,8 +7,8 @@ import pytest
 from comments import services
 from comments.models import Comment
 from tests.accounts.factories import PASSWORD
-from tests.posts.factories import PostFactory
 from tests.conftest import LAUNCH_ARGS
+from tests.posts.factories import PostFactory
 
 
 @pytest.fixture

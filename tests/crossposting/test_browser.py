@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.accounts.factories import PASSWORD
-from tests.posts.factories import PostFactory
 from tests.conftest import LAUNCH_ARGS
+from tests.posts.factories import PostFactory
 
 
 @pytest.fixture
