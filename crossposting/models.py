@@ -21,6 +21,8 @@ class Connection(models.Model):
     options = models.JSONField(default=dict, blank=True)
     # Fernet ciphertext of a JSON object (crossposting.crypto); never the clear secret.
     credentials = models.TextField(editable=False)
+    # Fernet ciphertext of a logged-in session the network gave us (Bluesky), reused between sends.
+    session = models.TextField(blank=True, editable=False)
     # Last four characters of each secret, for "connected as … with ••••abcd".
     hint = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OK)
@@ -76,6 +78,10 @@ class CrossPost(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set just before the call that creates the remote post, cleared once its outcome is known. Still set
+    # on the next try: the last call timed out or was cut off, so the network may have the post already,
+    # and it is looked for there before posting again.
+    attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

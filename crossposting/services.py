@@ -27,6 +27,13 @@ log = logging.getLogger(__name__)
 
 # A row left "sending" this long was interrupted (worker killed mid-call): its outcome is unknown.
 STALE_CLAIM = timedelta(minutes=10)
+# Looking for a post whose answer was lost: how far before our own clock's attempt time its
+# timestamp (the network's clock) may be.
+LOOKUP_SLACK = timedelta(minutes=5)
+INTERRUPTED = (
+    "Sending was interrupted, so it may already be on the network; retrying looks for it there first "
+    "and will not post it twice."
+)
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
@@ -35,12 +42,20 @@ class CrossPostError(DomainError):
 
 
 def account_for(connection: Connection) -> networks.Account:
+    connection_id = connection.pk
     return networks.Account(
         credentials=crypto.decrypt(connection.credentials),
         options=dict(connection.options),
         instance_url=connection.instance_url,
         handle=connection.handle,
+        session=crypto.decrypt(connection.session).get("session", ""),
+        save_session=lambda session: save_session(connection_id=connection_id, session=session),
     )
+
+
+def save_session(*, connection_id: int, session: str) -> None:
+    """Keep a network's login session (encrypted, like the credentials) for the next call to reuse."""
+    Connection.objects.filter(pk=connection_id).update(session=crypto.encrypt({"session": session}))
 
 
 # --- Connections ---------------------------------------------------------------
@@ -92,6 +107,7 @@ def connect_network(*, creator: User, network: str, values: dict[str, str]) -> C
                 "instance_url": verified.instance_url or instance_url,
                 "options": {**public, **verified.options},
                 "credentials": crypto.encrypt(clean),
+                "session": "",  # made with the old credentials
                 "hint": " ".join(crypto.mask(v) for v in secrets.values())[:40],
                 "status": Connection.Status.OK,
                 "last_error": "",
@@ -129,7 +145,7 @@ def mark_needs_reauth(*, connection: Connection, reason: str) -> bool:
     from notifications import services as notifications
 
     changed = Connection.objects.filter(pk=connection.pk, status=Connection.Status.OK).update(
-        status=Connection.Status.NEEDS_REAUTH, last_error=reason, updated_at=timezone.now()
+        status=Connection.Status.NEEDS_REAUTH, last_error=reason, session="", updated_at=timezone.now()
     )
     connection.status, connection.last_error = Connection.Status.NEEDS_REAUTH, reason
     if changed:
@@ -277,7 +293,7 @@ def send_crosspost(*, crosspost_id: int) -> float | None:
             pk=crosspost_id, status=CrossPost.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
         ).update(
             status=CrossPost.Status.FAILED,
-            error="Sending was interrupted; check the network before retrying, it may already be there.",
+            error=INTERRUPTED,
             updated_at=now,
         )
         return None
@@ -293,23 +309,60 @@ def send_crosspost(*, crosspost_id: int) -> float | None:
     if not connection.is_ok:
         _finish(row.pk, status=CrossPost.Status.FAILED, error=f"Reconnect {adapter.label}, then retry.")
         return None
+    # An earlier try's outcome is unknown (timed out, cut off, interrupted): look for the post before posting.
+    unknown_since = row.attempted_at
+    attempt_at = unknown_since or timezone.now()
+    if unknown_since is None:
+        _finish(row.pk, attempted_at=attempt_at)  # committed before the call: a killed worker leaves it set
+    looked = False
+
+    def marker(*, maybe_posted: bool) -> datetime | None:
+        """attempted_at after a failure: kept while some try may have posted and nobody has looked since."""
+        if maybe_posted or (unknown_since is not None and not looked):
+            return attempt_at
+        return None
+
     try:
         if connection.instance_url:
             urlsafety.check_public_url(connection.instance_url)
-        result = adapter.post(account=account_for(connection), payload=_payload(row, post, adapter))
+        account, payload = account_for(connection), _payload(row, post, adapter)
+        result = None
+        if unknown_since is not None:
+            result = adapter.find(account=account, payload=payload, since=unknown_since - LOOKUP_SLACK)
+            looked = True
+            if result is not None:
+                log.info("crossposting.found_after_lost_answer", extra={"crosspost_id": row.pk, "network": row.network})
+        if result is None:
+            result = adapter.post(account=account, payload=payload)
     except urlsafety.UnsafeURL as e:
-        _finish(row.pk, status=CrossPost.Status.FAILED, error=f"{adapter.label}: {e}")
+        _finish(
+            row.pk,
+            status=CrossPost.Status.FAILED,
+            error=f"{adapter.label}: {e}",
+            attempted_at=marker(maybe_posted=False),
+        )
         return None
     except networks.SkipError as e:
-        _finish(row.pk, status=CrossPost.Status.SKIPPED, error=e.message)
+        _finish(row.pk, status=CrossPost.Status.SKIPPED, error=e.message, attempted_at=marker(maybe_posted=False))
         return None
     except networks.AuthError as e:
-        _finish(row.pk, status=CrossPost.Status.FAILED, error=f"{e.message} Reconnect {adapter.label}, then retry.")
+        _finish(
+            row.pk,
+            status=CrossPost.Status.FAILED,
+            error=f"{e.message} Reconnect {adapter.label}, then retry.",
+            attempted_at=marker(maybe_posted=False),
+        )
         mark_needs_reauth(connection=connection, reason=e.message)
         return None
     except networks.TemporaryError as e:
+        attempted = marker(maybe_posted=e.outcome_unknown)
         if row.attempts >= settings.CROSSPOST_MAX_ATTEMPTS:
-            _finish(row.pk, status=CrossPost.Status.FAILED, error=f"{e.message} Gave up after {row.attempts} tries.")
+            _finish(
+                row.pk,
+                status=CrossPost.Status.FAILED,
+                error=f"{e.message} Gave up after {row.attempts} tries.",
+                attempted_at=attempted,
+            )
             return None
         delay = backoff_seconds(attempts=row.attempts, retry_after=e.retry_after)
         _finish(
@@ -317,15 +370,16 @@ def send_crosspost(*, crosspost_id: int) -> float | None:
             status=CrossPost.Status.PENDING,
             error=f"{e.message} Trying again.",
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            attempted_at=attempted,
         )
         return delay
     except networks.NetworkError as e:
-        _finish(row.pk, status=CrossPost.Status.FAILED, error=e.message)
+        _finish(row.pk, status=CrossPost.Status.FAILED, error=e.message, attempted_at=marker(maybe_posted=False))
         return None
     except Exception:
         log.exception("crossposting.unexpected_error", extra={"crosspost_id": row.pk, "network": row.network})
         _finish(row.pk, status=CrossPost.Status.FAILED, error="Something went wrong on our side.")
-        return None
+        return None  # attempted_at stays: whatever broke, the post may be out
     _finish(
         row.pk,
         status=CrossPost.Status.SENT,
@@ -334,6 +388,7 @@ def send_crosspost(*, crosspost_id: int) -> float | None:
         error="",
         sent_at=timezone.now(),
         next_attempt_at=None,
+        attempted_at=None,
     )
     return None
 
@@ -347,7 +402,7 @@ def sweep_crossposts(*, now: datetime | None = None) -> tuple[int, int]:
     now = now or timezone.now()
     failed = CrossPost.objects.filter(status=CrossPost.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
         status=CrossPost.Status.FAILED,
-        error="Sending was interrupted; check the network before retrying, it may already be there.",
+        error=INTERRUPTED,
         updated_at=now,
     )
     overdue = list(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Protocol
 
@@ -22,11 +24,16 @@ class NetworkError(Exception):
 
 
 class TemporaryError(NetworkError):
-    """Worth retrying later: 429, 5xx, timeouts. `retry_after` is the network's wish, in seconds."""
+    """Worth retrying later: 429, 5xx, timeouts. `retry_after` is the network's wish, in seconds.
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    `outcome_unknown`: the request may have been carried out although no answer came back (a timeout,
+    a dropped connection, a 5xx from a gateway), so the post may be out; a 429 says it was not.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, outcome_unknown: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.outcome_unknown = outcome_unknown
 
 
 class PermanentError(NetworkError):
@@ -59,6 +66,10 @@ class Account:
     options: dict[str, object] = field(default_factory=dict)
     instance_url: str = ""
     handle: str = ""
+    # A session the network gave on an earlier call (clear text here, encrypted at rest), and where to
+    # hand a new or refreshed one so the next call can skip logging in.
+    session: str = ""
+    save_session: Callable[[str], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,15 @@ class Network(Protocol):
 
     def post(self, *, account: Account, payload: Payload) -> RemoteResult: ...
 
+    def find(self, *, account: Account, payload: Payload, since: datetime) -> RemoteResult | None:
+        """The account's post of `payload.link` made at or after `since`, if the network has one.
+
+        Asked before posting again after a try whose outcome is unknown, so a post that went out
+        although its answer was lost is recorded instead of posted twice. Looks at the most recent
+        posts only (one page): retries come within hours of the lost answer.
+        """
+        ...
+
     def delete(self, *, account: Account, remote_id: str) -> None: ...
 
 
@@ -122,6 +142,25 @@ def truncate(text: str, limit: int) -> str:
     if " " in cut[limit // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip() + "…"
+
+
+def parse_time(value: object) -> datetime | None:
+    """A network's timestamp (ISO 8601, or Unix seconds) as an aware datetime; None if unreadable."""
+    from datetime import UTC
+
+    try:
+        if isinstance(value, int | float):
+            return datetime.fromtimestamp(value, UTC)
+        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def is_recent(value: object, since: datetime) -> bool:
+    """Made at or after `since`; a post whose time can't be read counts (the link already matched)."""
+    when = parse_time(value)
+    return when is None or when >= since
 
 
 @cache

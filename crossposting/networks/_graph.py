@@ -13,8 +13,10 @@ from crossposting.networks import AuthError, PermanentError, TemporaryError
 
 # Graph error codes: 190 expired/invalid token, 102 session, 10 and 200-299 missing permission.
 AUTH_CODES = {102, 190, 10}
-# 4 app, 17 user, 32 page, 613 call-rate limits; 1 and 2 "temporary, retry".
-TEMPORARY_CODES = {1, 2, 4, 17, 32, 341, 613}
+# 4 app, 17 user, 32 page, 341, 613 call-rate limits: the call was refused, nothing was made.
+RATE_LIMIT_CODES = {4, 17, 32, 341, 613}
+# 1 and 2 "unknown/temporary error, retry": the call may or may not have been carried out.
+TEMPORARY_CODES = {1, 2, *RATE_LIMIT_CODES}
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -42,7 +44,7 @@ def call(base_url: str, method: str, path: str, *, token: str, label: str, **par
                 method, url, data=params, headers=headers, timeout=settings.CROSSPOST_HTTP_TIMEOUT
             )
     except requests.RequestException as e:
-        raise TemporaryError(f"{label} could not be reached ({type(e).__name__}).") from None
+        raise TemporaryError(f"{label} could not be reached ({type(e).__name__}).", outcome_unknown=True) from None
     try:
         body = response.json()
     except ValueError:
@@ -56,8 +58,10 @@ def call(base_url: str, method: str, path: str, *, token: str, label: str, **par
     status = response.status_code
     if status in (401, 403) or code in AUTH_CODES or (isinstance(code, int) and 200 <= code <= 299):
         raise AuthError(f"{label} refused the access token ({message}).")
-    if status == 429 or code in TEMPORARY_CODES or error.get("is_transient"):
+    if status == 429 or code in RATE_LIMIT_CODES:
         raise TemporaryError(f"{label} is rate limiting us ({message}).", retry_after=_retry_after(response))
-    if status >= 500:
-        raise TemporaryError(f"{label} answered {status} ({message}).", retry_after=_retry_after(response))
+    if status >= 500 or code in TEMPORARY_CODES or error.get("is_transient"):
+        raise TemporaryError(
+            f"{label} answered {status} ({message}).", retry_after=_retry_after(response), outcome_unknown=True
+        )
     raise PermanentError(f"{label} rejected the post ({message}).")

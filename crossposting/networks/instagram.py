@@ -7,9 +7,22 @@ The Graph API cannot delete Instagram media, so remote posts must be deleted in 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 
-from crossposting.networks import Account, Field, Payload, PermanentError, RemoteResult, SkipError, Verified, truncate
+from crossposting.networks import (
+    Account,
+    Field,
+    NetworkError,
+    Payload,
+    PermanentError,
+    RemoteResult,
+    SkipError,
+    Verified,
+    is_recent,
+    truncate,
+)
 from crossposting.networks._graph import call
 
 
@@ -49,8 +62,25 @@ class InstagramBusiness:
         )
         published = self._call(account, "POST", f"{user_id}/media_publish", creation_id=container["id"])
         media_id = str(published["id"])
-        permalink = self._call(account, "GET", media_id, fields="permalink").get("permalink", "")
+        try:
+            permalink = self._call(account, "GET", media_id, fields="permalink").get("permalink", "")
+        except NetworkError:
+            permalink = ""  # the post is out: failing now would post it again on the retry
         return RemoteResult(remote_id=media_id, remote_url=str(permalink))
+
+    def find(self, *, account: Account, payload: Payload, since: datetime) -> RemoteResult | None:
+        """The account's media, newest first: one whose caption carries this link."""
+        listing = self._call(
+            account,
+            "GET",
+            f"{account.credentials['ig_user_id']}/media",
+            fields="id,caption,permalink,timestamp",
+            limit=25,
+        )
+        for item in listing.get("data") or []:
+            if payload.link in (item.get("caption") or "") and is_recent(item.get("timestamp"), since):
+                return RemoteResult(remote_id=str(item["id"]), remote_url=str(item.get("permalink") or ""))
+        return None
 
     def delete(self, *, account: Account, remote_id: str) -> None:
         raise PermanentError("Instagram's API cannot delete posts: delete it in the Instagram app.")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 import requests
 from django.conf import settings
@@ -18,6 +20,7 @@ from crossposting.networks import (
     RemoteResult,
     TemporaryError,
     Verified,
+    is_recent,
     truncate,
 )
 
@@ -60,9 +63,9 @@ def _errors(session: _RememberingSession) -> Iterator[None]:
     except errors.MastodonUnauthorizedError as e:
         raise AuthError("The Mastodon instance refused the access token.") from e
     except errors.MastodonServerError as e:
-        raise TemporaryError(f"The Mastodon instance answered {e.args[1]}.") from e
+        raise TemporaryError(f"The Mastodon instance answered {e.args[1]}.", outcome_unknown=True) from e
     except errors.MastodonNetworkError as e:
-        raise TemporaryError("The Mastodon instance could not be reached.") from e
+        raise TemporaryError("The Mastodon instance could not be reached.", outcome_unknown=True) from e
     except errors.MastodonAPIError as e:
         status = e.args[1] if len(e.args) > 1 else 0
         message = e.args[3] if len(e.args) > 3 and e.args[3] else "request refused"
@@ -121,6 +124,23 @@ class MastodonNetwork:
                 idempotency_key=payload.key or None,
             )
         return RemoteResult(remote_id=str(status["id"]), remote_url=status.get("url") or "")
+
+    def find(self, *, account: Account, payload: Payload, since: datetime) -> RemoteResult | None:
+        """The account's newest statuses: one carrying this link.
+
+        The idempotency key already covers a retry within the hour the instance keeps it; this covers
+        a later one (a failed row retried by the creator).
+        """
+        client, session = self._client(account)
+        with _errors(session):
+            me = client.account_verify_credentials()
+            statuses = client.account_statuses(me["id"], limit=40, exclude_replies=True, exclude_reblogs=True)
+        for status in statuses:
+            card = status.get("card") or {}
+            linked = payload.link in html.unescape(status.get("content") or "") or card.get("url") == payload.link
+            if linked and is_recent(status.get("created_at"), since):
+                return RemoteResult(remote_id=str(status["id"]), remote_url=status.get("url") or "")
+        return None
 
     def delete(self, *, account: Account, remote_id: str) -> None:
         client, session = self._client(account)

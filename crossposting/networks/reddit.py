@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 import praw
@@ -22,6 +23,7 @@ from crossposting.networks import (
     RemoteResult,
     TemporaryError,
     Verified,
+    is_recent,
     truncate,
 )
 
@@ -52,15 +54,17 @@ def _errors() -> Iterator[None]:
     except prawcore.TooManyRequests as e:
         raise TemporaryError("Reddit is rate limiting us.", retry_after=_float(e.retry_after)) from e
     except prawcore.ServerError as e:
-        raise TemporaryError(f"Reddit answered {e.response.status_code}.") from e
-    except prawcore.RequestException as e:  # timeouts, connection errors
-        raise TemporaryError(f"Reddit could not be reached ({type(e.original_exception).__name__}).") from e
+        raise TemporaryError(f"Reddit answered {e.response.status_code}.", outcome_unknown=True) from e
+    except prawcore.RequestException as e:  # timeouts, connection errors: the call may have gone through
+        raise TemporaryError(
+            f"Reddit could not be reached ({type(e.original_exception).__name__}).", outcome_unknown=True
+        ) from e
     except prawcore.ResponseException as e:
         status = e.response.status_code
         if status == 401:
             raise AuthError("Reddit refused the credentials.") from e
         if status >= 500:
-            raise TemporaryError(f"Reddit answered {status}.") from e
+            raise TemporaryError(f"Reddit answered {status}.", outcome_unknown=True) from e
         raise PermanentError(f"Reddit rejected the post ({status}).") from e
     except RedditAPIException as e:
         if any(item.error_type == "RATELIMIT" for item in e.items):
@@ -122,6 +126,22 @@ class RedditNetwork:
             )
             submission_id = submission.id
         return RemoteResult(remote_id=submission_id, remote_url=f"https://www.reddit.com/comments/{submission_id}/")
+
+    def find(self, *, account: Account, payload: Payload, since: datetime) -> RemoteResult | None:
+        """The user's newest submissions (/user/{name}/submitted): a link post of this URL in the subreddit."""
+        reddit = self._client(account)
+        subreddit = self._subreddit(account).lower()
+        with _errors():
+            for submission in reddit.redditor(account.credentials["username"]).submissions.new(limit=25):
+                if (
+                    submission.url == payload.link
+                    and submission.subreddit.display_name.lower() == subreddit
+                    and is_recent(submission.created_utc, since)
+                ):
+                    return RemoteResult(
+                        remote_id=submission.id, remote_url=f"https://www.reddit.com/comments/{submission.id}/"
+                    )
+        return None
 
     def delete(self, *, account: Account, remote_id: str) -> None:
         reddit = self._client(account)

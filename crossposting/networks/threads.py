@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 
-from crossposting.networks import Account, Field, Payload, RemoteResult, Verified, truncate
+from crossposting.networks import Account, Field, NetworkError, Payload, RemoteResult, Verified, is_recent, truncate
 from crossposting.networks._graph import call
 
 
@@ -43,8 +45,26 @@ class ThreadsNetwork:
         )
         published = self._call(account, "POST", f"{user_id}/threads_publish", creation_id=container["id"])
         media_id = str(published["id"])
-        permalink = self._call(account, "GET", media_id, fields="permalink").get("permalink", "")
+        try:
+            permalink = self._call(account, "GET", media_id, fields="permalink").get("permalink", "")
+        except NetworkError:
+            permalink = ""  # the post is out: failing now would post it again on the retry
         return RemoteResult(remote_id=media_id, remote_url=str(permalink))
+
+    def find(self, *, account: Account, payload: Payload, since: datetime) -> RemoteResult | None:
+        """GET /{threads-user-id}/threads, newest first: a post with this link attached (or in its text)."""
+        listing = self._call(
+            account,
+            "GET",
+            f"{account.credentials['user_id']}/threads",
+            fields="id,text,permalink,timestamp,link_attachment_url",
+            limit=25,
+        )
+        for item in listing.get("data") or []:
+            linked = item.get("link_attachment_url") == payload.link or payload.link in (item.get("text") or "")
+            if linked and is_recent(item.get("timestamp"), since):
+                return RemoteResult(remote_id=str(item["id"]), remote_url=str(item.get("permalink") or ""))
+        return None
 
     def delete(self, *, account: Account, remote_id: str) -> None:
         self._call(account, "DELETE", remote_id)

@@ -1,24 +1,33 @@
 """A local HTTP server on 127.0.0.1 that answers like a network's documented API.
 
 Routes answer with fixed documented shapes; `script()` queues one-off answers for a
-route (a 429, a 500, a 401) before it goes back to its normal answer. Every request is
-recorded, so tests count what really reached the "network".
+route (a 429, a 500, a 401) before it goes back to its normal answer; `lose_answer()` lets
+the route do its work (the post is made) and then loses the answer on the way back. Every
+request is recorded, so tests count what really reached the "network".
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import json
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 Answer = tuple[int, Any, dict[str, str]]
+# Scripted with `script()`: the connection is closed before the request is handled (nothing was made).
+DROP_REQUEST: Answer = (0, b"", {"X-Fake-Drop": "1"})
+
+
+def now_iso(fmt: str = "%Y-%m-%dT%H:%M:%S.000Z") -> str:
+    return datetime.now(UTC).strftime(fmt)
 
 
 @dataclass
@@ -40,15 +49,24 @@ class Seen:
 class FakeAPI:
     routes: dict[tuple[str, str], Callable[[Seen], Answer]] = field(default_factory=dict)
     scripted: dict[tuple[str, str], deque[Answer]] = field(default_factory=lambda: defaultdict(deque))
+    lost: dict[tuple[str, str], deque[str]] = field(default_factory=lambda: defaultdict(deque))
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    # What each network holds (its posts, its sessions), keyed by network.
+    state: dict[str, Any] = field(default_factory=dict)
 
     def route(self, method: str, path: str, handler: Callable[[Seen], Answer]) -> None:
         self.routes[(method, path)] = handler
 
     def script(self, method: str, path: str, *answers: Answer) -> None:
         self.scripted[(method, path)].extend(answers)
+
+    def lose_answer(self, method: str, path: str, *, how: str = "drop", delay: float = 1.0) -> None:
+        """The next request on this route is carried out, then its answer is lost: the connection is
+        closed without one (`how="drop"`), or the answer comes after `delay` seconds (`how="slow"`,
+        longer than the client's timeout)."""
+        self.lost[(method, path)].append("drop" if how == "drop" else str(delay))
 
     def calls(self, method: str, path: str) -> list[Seen]:
         return [s for s in self.seen if s.method == method and s.path == path]
@@ -59,10 +77,15 @@ class FakeAPI:
             queue = self.scripted.get((seen.method, seen.path))
             if queue:
                 return queue.popleft()
+            lost = self.lost.get((seen.method, seen.path))
+            loss = lost.popleft() if lost else None
         handler = self.routes.get((seen.method, seen.path))
         if handler is None:
             return 404, {"error": "NotFound", "message": f"no route {seen.method} {seen.path}"}, {}
-        return handler(seen)
+        status, payload, headers = handler(seen)
+        if loss is not None:
+            headers = {**headers, **({"X-Fake-Drop": "1"} if loss == "drop" else {"X-Fake-Delay": loss})}
+        return status, payload, headers
 
 
 def _handler_for(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
@@ -81,6 +104,9 @@ def _handler_for(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
             seen = Seen(self.command, path, parse_qs(parts.query), dict(self.headers.items()), body)
             status, payload, headers = api.answer(seen)
             headers = dict(headers)
+            if "X-Fake-Drop" in headers:  # hang up without an answer
+                self.close_connection = True
+                return
             if "X-Fake-Delay" in headers:  # a slow network, for timeout tests
                 time.sleep(float(headers.pop("X-Fake-Delay")))
             data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
@@ -120,12 +146,12 @@ class Server:
 # --- Per-network documented answers --------------------------------------------------
 
 
-def fake_jwt(did: str) -> str:
+def fake_jwt(did: str, *, scope: str = "com.atproto.appPass", serial: int = 0) -> str:
     def b64(obj: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
 
     now = int(time.time())
-    claims = {"scope": "com.atproto.appPass", "sub": did, "iat": now, "exp": now + 7200, "aud": "did:web:pds.test"}
+    claims = {"scope": scope, "sub": did, "iat": now, "exp": now + 7200, "aud": "did:web:pds.test", "jti": str(serial)}
     return f"{b64({'alg': 'ES256K', 'typ': 'at+jwt'})}.{b64(claims)}.c2lnbmF0dXJl"
 
 
@@ -133,9 +159,48 @@ BSKY_DID = "did:plc:alicegardens12345"
 BSKY_PASSWORD = "abcd-efgh-ijkl-mnop"
 
 
+@dataclass
+class BlueskySessions:
+    """The PDS's sessions: which access and refresh tokens it still takes."""
+
+    access: set[str] = field(default_factory=set)
+    refresh: set[str] = field(default_factory=set)
+    issued: list[str] = field(default_factory=list)  # every token handed out, newest last
+    serial: int = 0
+
+    def open(self) -> dict[str, str]:
+        self.serial += 1
+        access = fake_jwt(BSKY_DID, serial=self.serial)
+        refresh = fake_jwt(BSKY_DID, scope="com.atproto.refresh", serial=self.serial)
+        self.access.add(access)
+        self.refresh.add(refresh)
+        self.issued += [access, refresh]
+        return {"accessJwt": access, "refreshJwt": refresh}
+
+    def expire_access_tokens(self) -> None:
+        self.access.clear()
+
+    def expire_refresh_tokens(self) -> None:
+        self.refresh.clear()
+
+
 def install_bluesky(api: FakeAPI) -> None:
-    """com.atproto.server.createSession, com.atproto.repo.uploadBlob/createRecord/deleteRecord."""
-    session_jwt = fake_jwt(BSKY_DID)
+    """com.atproto.server.createSession/refreshSession, com.atproto.repo.uploadBlob/createRecord/
+    listRecords/deleteRecord. `api.state["bluesky"]` holds the sessions, `["bluesky_records"]` the posts."""
+    sessions = api.state["bluesky"] = BlueskySessions()
+    records: list[dict] = api.state.setdefault("bluesky_records", [])
+    expired: Answer = (400, {"error": "ExpiredToken", "message": "Token has expired"}, {})
+    required: Answer = (401, {"error": "AuthenticationRequired", "message": "Authentication Required"}, {})
+
+    def token(req: Seen) -> str:
+        return req.headers.get("Authorization", "").removeprefix("Bearer ")
+
+    def refused(req: Seen) -> Answer | None:
+        """None when the access token is good; else the PDS's answer."""
+        given = token(req)
+        if given in sessions.access:
+            return None
+        return expired if given in sessions.issued else required
 
     def create_session(req: Seen) -> Answer:
         body = req.json()
@@ -147,19 +212,22 @@ def install_bluesky(api: FakeAPI) -> None:
                 "did": BSKY_DID,
                 "handle": body["identifier"],
                 "email": "alice@example.com",
-                "accessJwt": session_jwt,
-                "refreshJwt": session_jwt,
+                **sessions.open(),
                 "active": True,
             },
             {},
         )
 
-    def authed(req: Seen) -> bool:
-        return req.headers.get("Authorization") == f"Bearer {session_jwt}"
+    def refresh_session(req: Seen) -> Answer:
+        given = token(req)
+        if given not in sessions.refresh:
+            return expired if given in sessions.issued else required
+        sessions.refresh.discard(given)  # refresh tokens are single-use
+        return 200, {"did": BSKY_DID, "handle": "alice.bsky.test", **sessions.open(), "active": True}, {}
 
     def upload_blob(req: Seen) -> Answer:
-        if not authed(req):
-            return 401, {"error": "AuthenticationRequired", "message": "Authentication Required"}, {}
+        if answer := refused(req):
+            return answer
         return (
             200,
             {
@@ -176,34 +244,55 @@ def install_bluesky(api: FakeAPI) -> None:
     counter = iter(range(1, 10_000))
 
     def create_record(req: Seen) -> Answer:
-        if not authed(req):
-            return 401, {"error": "AuthenticationRequired", "message": "Authentication Required"}, {}
+        if answer := refused(req):
+            return answer
+        body = req.json()
         rkey = f"3kpost{next(counter)}"
+        record = {
+            "uri": f"at://{BSKY_DID}/{body['collection']}/{rkey}",
+            "cid": "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm",
+            "value": body["record"],
+        }
+        records.append(record)
         return (
             200,
             {
-                "uri": f"at://{BSKY_DID}/app.bsky.feed.post/{rkey}",
-                "cid": "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm",
+                "uri": record["uri"],
+                "cid": record["cid"],
                 "commit": {"cid": "bafyreicommit", "rev": "3kcommitrev"},
                 "validationStatus": "valid",
             },
             {},
         )
 
+    def list_records(req: Seen) -> Answer:
+        # Public (no auth needed); newest first unless reverse=true.
+        repo, collection = req.query.get("repo", [""])[0], req.query.get("collection", [""])[0]
+        limit = int(req.query.get("limit", ["50"])[0])
+        found = [r for r in reversed(records) if r["uri"].startswith(f"at://{repo}/{collection}/")][:limit]
+        return 200, {"records": found, **({"cursor": found[-1]["uri"].rsplit("/", 1)[1]} if found else {})}, {}
+
+    def delete_record(req: Seen) -> Answer:
+        if answer := refused(req):
+            return answer
+        return 200, {"commit": {"cid": "x", "rev": "y"}}, {}
+
     api.route("POST", "/xrpc/com.atproto.server.createSession", create_session)
+    api.route("POST", "/xrpc/com.atproto.server.refreshSession", refresh_session)
     api.route("POST", "/xrpc/com.atproto.repo.uploadBlob", upload_blob)
     api.route("POST", "/xrpc/com.atproto.repo.createRecord", create_record)
-    api.route(
-        "POST", "/xrpc/com.atproto.repo.deleteRecord", lambda req: (200, {"commit": {"cid": "x", "rev": "y"}}, {})
-    )
+    api.route("GET", "/xrpc/com.atproto.repo.listRecords", list_records)
+    api.route("POST", "/xrpc/com.atproto.repo.deleteRecord", delete_record)
 
 
 MASTODON_TOKEN = "mastodon-token-ZYXW9876"
 
 
 def install_mastodon(api: FakeAPI, *, max_characters: int = 1000) -> None:
-    """GET /api/v1/accounts/verify_credentials, GET /api/v2/instance, POST /api/v1/statuses."""
+    """GET /api/v1/accounts/verify_credentials, GET /api/v2/instance, POST /api/v1/statuses,
+    GET /api/v1/accounts/:id/statuses."""
     by_key: dict[str, dict] = {}
+    statuses: list[dict] = api.state.setdefault("mastodon_statuses", [])
     counter = iter(range(110_000_000, 120_000_000))
 
     def authed(req: Seen) -> bool:
@@ -259,18 +348,26 @@ def install_mastodon(api: FakeAPI, *, max_characters: int = 1000) -> None:
             "id": status_id,
             "uri": f"{api.url}/users/alice/statuses/{status_id}",
             "url": f"{api.url}/@alice/{status_id}",
-            "created_at": "2026-11-23T10:00:00.000Z",
-            "content": f"<p>{form.get('status', '')}</p>",
+            "created_at": now_iso(),
+            "content": f"<p>{html.escape(form.get('status', ''))}</p>",
             "visibility": form.get("visibility", "public"),
             "account": {"id": "109348", "username": "alice", "acct": "alice"},
         }
         if key:
             by_key[key] = status
+        statuses.append(status)
         return 200, status, {}
+
+    def account_statuses(req: Seen) -> Answer:
+        if not authed(req):
+            return unauthorized()
+        limit = int(req.query.get("limit", ["20"])[0])
+        return 200, list(reversed(statuses))[:limit], {}
 
     api.route("GET", "/api/v1/accounts/verify_credentials", verify)
     api.route("GET", "/api/v2/instance", instance)
     api.route("POST", "/api/v1/statuses", post_status)
+    api.route("GET", "/api/v1/accounts/109348/statuses", account_statuses)
 
 
 REDDIT_PASSWORD = "reddit-password-1234"
@@ -278,8 +375,10 @@ REDDIT_TOKEN = "reddit-access-token-abcdef"
 
 
 def install_reddit(api: FakeAPI) -> None:
-    """POST /api/v1/access_token (password grant), GET /api/v1/me, POST /api/submit, POST /api/del."""
+    """POST /api/v1/access_token (password grant), GET /api/v1/me, POST /api/submit, POST /api/del,
+    GET /user/{username}/submitted (a Listing of t3 things, newest first)."""
     counter = iter(range(1, 10_000))
+    submitted: list[dict] = api.state.setdefault("reddit_submissions", [])
 
     def access_token(req: Seen) -> Answer:
         expected = base64.b64encode(b"client-id-123:client-secret-456").decode()
@@ -303,6 +402,23 @@ def install_reddit(api: FakeAPI) -> None:
             return 401, {"message": "Unauthorized", "error": 401}, {"www-authenticate": 'Bearer realm="reddit"'}
         form = req.form()
         post_id = f"1x{next(counter):04d}"
+        submitted.append(
+            {
+                "kind": "t3",
+                "data": {
+                    "id": post_id,
+                    "name": f"t3_{post_id}",
+                    "title": form.get("title", ""),
+                    "url": form.get("url", ""),
+                    "subreddit": form["sr"],
+                    "subreddit_name_prefixed": f"r/{form['sr']}",
+                    "author": "alice_writes",
+                    "is_self": False,
+                    "permalink": f"/r/{form['sr']}/comments/{post_id}/a_title/",
+                    "created_utc": time.time(),
+                },
+            }
+        )
         return (
             200,
             {
@@ -323,6 +439,15 @@ def install_reddit(api: FakeAPI) -> None:
     api.route("GET", "/api/v1/me", me)
     api.route("POST", "/api/submit", submit)
     api.route("POST", "/api/del", lambda req: (200, {}, {}))
+
+    def user_submitted(req: Seen) -> Answer:
+        if not authed(req):
+            return 401, {"message": "Unauthorized", "error": 401}, {}
+        limit = int(req.query.get("limit", ["25"])[0])
+        children = list(reversed(submitted))[:limit]
+        return 200, {"kind": "Listing", "data": {"after": None, "dist": len(children), "children": children}}, {}
+
+    api.route("GET", "/user/alice_writes/submitted", user_submitted)
 
 
 GRAPH_TOKEN = "EAAGgraph-token-4242"
@@ -351,8 +476,9 @@ def _graph_authed(req: Seen) -> bool:
 
 
 def install_facebook(api: FakeAPI, *, version: str = "v21.0", page_id: str = "1234567890") -> None:
-    """GET /{page-id}, POST /{page-id}/feed, DELETE /{post-id}."""
+    """GET /{page-id}, POST /{page-id}/feed, DELETE /{post-id}, GET /{page-id}/published_posts."""
     counter = iter(range(1, 10_000))
+    posts: list[dict] = api.state.setdefault("facebook_posts", [])
 
     def page(req: Seen) -> Answer:
         return (200, {"id": page_id, "name": "Alice's Garden"}, {}) if _graph_authed(req) else graph_auth_error()
@@ -360,14 +486,38 @@ def install_facebook(api: FakeAPI, *, version: str = "v21.0", page_id: str = "12
     def feed(req: Seen) -> Answer:
         if not _graph_authed(req):
             return graph_auth_error()
-        return 200, {"id": f"{page_id}_98765{next(counter)}"}, {}
+        form = req.form()
+        post_id = f"{page_id}_98765{next(counter)}"
+        link = form.get("link", "")
+        posts.append(
+            {
+                "id": post_id,
+                "message": form.get("message", ""),
+                "created_time": now_iso("%Y-%m-%dT%H:%M:%S+0000"),
+                "permalink_url": f"https://www.facebook.com/{page_id}/posts/{post_id.split('_')[1]}",
+                "attachments": {
+                    "data": [{"type": "share", "unshimmed_url": link, "url": f"https://l.facebook.com/l.php?u={link}"}]
+                },
+            }
+        )
+        return 200, {"id": post_id}, {}
+
+    def published_posts(req: Seen) -> Answer:
+        if not _graph_authed(req):
+            return graph_auth_error()
+        limit = int(req.query.get("limit", ["25"])[0])
+        return 200, {"data": list(reversed(posts))[:limit], "paging": {}}, {}
 
     api.route("GET", f"/{version}/{page_id}", page)
     api.route("POST", f"/{version}/{page_id}/feed", feed)
+    api.route("GET", f"/{version}/{page_id}/published_posts", published_posts)
 
 
 def install_instagram(api: FakeAPI, *, version: str = "v21.0", user_id: str = "17841400000000001") -> None:
-    """GET /{ig-user-id}, POST /{ig-user-id}/media, POST /{ig-user-id}/media_publish, GET /{media-id}."""
+    """GET /{ig-user-id}, POST /{ig-user-id}/media, POST /{ig-user-id}/media_publish, GET /{media-id},
+    GET /{ig-user-id}/media (the account's published media, newest first)."""
+    containers: dict[str, str] = {}
+    published: list[dict] = api.state.setdefault("instagram_media", [])
 
     def me(req: Seen) -> Answer:
         return (200, {"id": user_id, "username": "alice.gardens"}, {}) if _graph_authed(req) else graph_auth_error()
@@ -375,16 +525,32 @@ def install_instagram(api: FakeAPI, *, version: str = "v21.0", user_id: str = "1
     def media(req: Seen) -> Answer:
         if not _graph_authed(req):
             return graph_auth_error()
+        containers["17889615691921648"] = req.form().get("caption", "")
         return 200, {"id": "17889615691921648"}, {}
 
     def publish(req: Seen) -> Answer:
         if not _graph_authed(req):
             return graph_auth_error()
-        assert req.form()["creation_id"] == "17889615691921648"
+        creation_id = req.form()["creation_id"]
+        assert creation_id == "17889615691921648"
+        published.append(
+            {
+                "id": "17920238422030506",
+                "caption": containers[creation_id],
+                "permalink": "https://www.instagram.com/p/Cabc123/",
+                "timestamp": now_iso("%Y-%m-%dT%H:%M:%S+0000"),
+            }
+        )
         return 200, {"id": "17920238422030506"}, {}
+
+    def media_list(req: Seen) -> Answer:
+        if not _graph_authed(req):
+            return graph_auth_error()
+        return 200, {"data": list(reversed(published)), "paging": {}}, {}
 
     api.route("GET", f"/{version}/{user_id}", me)
     api.route("POST", f"/{version}/{user_id}/media", media)
+    api.route("GET", f"/{version}/{user_id}/media", media_list)
     api.route("POST", f"/{version}/{user_id}/media_publish", publish)
     api.route(
         "GET",
@@ -394,7 +560,10 @@ def install_instagram(api: FakeAPI, *, version: str = "v21.0", user_id: str = "1
 
 
 def install_threads(api: FakeAPI, *, version: str = "v1.0", user_id: str = "25000000000000001") -> None:
-    """GET /{threads-user-id}, POST /{threads-user-id}/threads, POST .../threads_publish, GET /{media-id}."""
+    """GET /{threads-user-id}, POST /{threads-user-id}/threads, POST .../threads_publish, GET /{media-id},
+    GET /{threads-user-id}/threads (the user's published threads, newest first)."""
+    containers: dict[str, dict[str, str]] = {}
+    published: list[dict] = api.state.setdefault("threads_posts", [])
 
     def me(req: Seen) -> Answer:
         if not _graph_authed(req):
@@ -404,11 +573,31 @@ def install_threads(api: FakeAPI, *, version: str = "v1.0", user_id: str = "2500
     def container(req: Seen) -> Answer:
         if not _graph_authed(req):
             return 401, {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}, {}
+        containers["18000000000000100"] = req.form()
         return 200, {"id": "18000000000000100"}, {}
 
     def publish(req: Seen) -> Answer:
-        assert req.form()["creation_id"] == "18000000000000100"
+        creation_id = req.form()["creation_id"]
+        assert creation_id == "18000000000000100"
+        container = containers[creation_id]
+        published.append(
+            {
+                "id": "18000000000000200",
+                "media_type": "TEXT_POST",
+                "text": container.get("text", ""),
+                "link_attachment_url": container.get("link_attachment", ""),
+                "permalink": "https://www.threads.net/@alice.gardens/post/C1",
+                "timestamp": now_iso("%Y-%m-%dT%H:%M:%S+0000"),
+            }
+        )
         return 200, {"id": "18000000000000200"}, {}
+
+    def threads(req: Seen) -> Answer:
+        if not _graph_authed(req):
+            return 401, {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}, {}
+        return 200, {"data": list(reversed(published)), "paging": {}}, {}
+
+    api.route("GET", f"/{version}/{user_id}/threads", threads)
 
     api.route("GET", f"/{version}/{user_id}", me)
     api.route("POST", f"/{version}/{user_id}/threads", container)
