@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
+import httpx
 from atproto import Client, SessionEvent, client_utils, models
 from atproto_client import exceptions as at
 from atproto_client.request import Request
@@ -53,6 +54,8 @@ def _errors() -> Iterator[None]:
         raise TemporaryError("Bluesky is rate limiting us.", retry_after=retry_after) from e
     except at.NetworkError as e:  # transport failures, timeouts, 409/413/502: the call may have gone through
         raise TemporaryError(f"Bluesky could not be reached ({e}).", outcome_unknown=True) from e
+    except httpx.TransportError as e:  # what the SDK passes through unwrapped, e.g. a connection cut mid-answer
+        raise TemporaryError(f"Bluesky could not be reached ({type(e).__name__}).", outcome_unknown=True) from e
     except at.BadRequestError as e:
         raise PermanentError(f"Bluesky rejected the post ({e}).") from e
     except at.LoginRequiredError as e:  # a stored session the SDK cannot read

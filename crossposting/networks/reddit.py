@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import praw
 import prawcore
@@ -34,6 +34,14 @@ class _NoRetry(FiniteRetryStrategy):
 
     DEFAULT_RETRIES: ClassVar[int] = 0  # also what makes it not sleep before the first try
     retries: int = 0
+
+
+class _TimedRequestor(prawcore.Requestor):
+    """Every call waits at most CROSSPOST_HTTP_TIMEOUT. prawcore gives API calls its own default
+    (16 s, PRAWCORE_TIMEOUT), which wins over the requestor's; praw's `timeout` setting is whole seconds."""
+
+    def request(self, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        return super().request(*args, timeout=self.timeout, **kwargs)
 
 
 def _float(value: object) -> float | None:
@@ -100,7 +108,8 @@ class RedditNetwork:
             reddit_url=settings.CROSSPOST_REDDIT_URL,
             check_for_updates=False,
             check_for_async=False,
-            requestor_kwargs={"timeout": settings.CROSSPOST_HTTP_TIMEOUT},  # praw's own `timeout` is an int
+            requestor_class=_TimedRequestor,
+            requestor_kwargs={"timeout": settings.CROSSPOST_HTTP_TIMEOUT},
         )
         for core in (reddit._authorized_core, reddit._read_only_core):
             if core is not None:
