@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from requests.structures import CaseInsensitiveDict
+
 Answer = tuple[int, Any, dict[str, str]]
 # Scripted with `script()`: the connection is closed before the request is handled (nothing was made).
 DROP_REQUEST: Answer = (0, b"", {"X-Fake-Drop": "1"})
@@ -35,7 +37,7 @@ class Seen:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: dict[str, str]
+    headers: CaseInsensitiveDict[str]
     body: bytes
 
     def json(self) -> Any:
@@ -101,7 +103,9 @@ def _handler_for(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             # Reddit's API answers with or without the trailing slash (praw sends one).
             path = parts.path.rstrip("/") or "/"
-            seen = Seen(self.command, path, parse_qs(parts.query), dict(self.headers.items()), body)
+            # Header names are case-insensitive (the atproto SDK sends "authorization" on refreshSession).
+            headers_in = CaseInsensitiveDict(self.headers.items())
+            seen = Seen(self.command, path, parse_qs(parts.query), headers_in, body)
             status, payload, headers = api.answer(seen)
             headers = dict(headers)
             if "X-Fake-Drop" in headers:  # hang up without an answer
