@@ -82,3 +82,73 @@ def test_announcing_twice_does_not_post_twice(jobs, fake_api, connect, publish):
     jobs.drain()
 
     assert len(fake_api.calls("POST", "/api/v1/statuses")) == 1
+
+
+@pytest.mark.parametrize("network", [n for n in CASES if n != "bluesky"])  # Bluesky: the test above
+def test_a_rejected_token_on_any_network_marks_the_connection_and_emails_the_creator(
+    network, jobs, fake_api, connect, publish, smtp_server
+):
+    connection = connect(network)
+    fake_api.script(*CASES[network].auth_route, CASES[network].auth_answer)
+
+    post = publish()
+    jobs.drain()
+
+    connection.refresh_from_db()
+    row = CrossPost.objects.get(post=post, network=network)
+    assert row.status == CrossPost.Status.FAILED
+    assert "Reconnect" in row.error
+    assert connection.status == Connection.Status.NEEDS_REAUTH
+    assert Notification.objects.filter(recipient=connection.creator, kind="connection").count() == 1
+    mails = smtp_server.to("alice@example.com")
+    assert len(mails) == 1
+    assert f"Reconnect your {connection.network_label} account" in mails[0]["Subject"]
+
+
+@pytest.mark.parametrize("network", list(CASES))
+def test_a_lost_answer_is_found_by_the_workers_retry_and_never_posted_twice(network, jobs, fake_api, connect, publish):
+    from tests.crossposting.test_lost_answers import LOOKUPS, made
+
+    connect(network)
+    fake_api.lose_answer(*CASES[network].post_route)  # the network makes the post, its answer never arrives
+
+    post = publish()
+    jobs.drain()
+
+    row = CrossPost.objects.get(post=post, network=network)
+    assert row.status == CrossPost.Status.SENT, row.error
+    assert row.attempts == 2
+    assert made(fake_api, network) == [row.remote_id]
+    assert len(fake_api.calls(*CASES[network].post_route)) == 1
+    assert len(fake_api.calls(*LOOKUPS[network])) == 1
+
+
+def test_the_database_never_holds_a_token_in_clear_text(jobs, fake_api, connect, publish):
+    from django.db import connection as db
+
+    from tests.crossposting import fakes
+
+    for network in CASES:
+        connect(network)
+    post = publish()
+    jobs.drain()
+    assert CrossPost.objects.filter(post=post, status=CrossPost.Status.SENT).count() == len(CASES)
+
+    dump = []
+    with db.cursor() as cursor:
+        for table in db.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {db.ops.quote_name(table)}")  # noqa: S608 - names from introspection
+            dump.append(repr(cursor.fetchall()))
+    everything = "\n".join(dump)
+    assert "alice.bsky.test" in everything  # the connections are there...
+    secrets = [
+        fakes.BSKY_PASSWORD,
+        fakes.MASTODON_TOKEN,
+        fakes.REDDIT_PASSWORD,
+        "client-secret-456",
+        fakes.REDDIT_TOKEN,
+        fakes.GRAPH_TOKEN,
+        *fake_api.state["bluesky"].issued,  # Bluesky's session tokens, kept between sends
+    ]
+    for secret in secrets:
+        assert secret not in everything  # ...and no password, token or session in any table
