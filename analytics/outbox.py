@@ -51,9 +51,7 @@ def flush() -> bool:
     try:
         tasks.process_analytics_events.send(batch)
     except Exception as e:  # the broker is down: analytics degrade, reading never does
-        logger.warning(
-            "%d analytics event(s) dropped, broker unavailable: %s: %s", len(batch), type(e).__name__, e
-        )
+        logger.warning("%d analytics event(s) dropped, broker unavailable: %s: %s", len(batch), type(e).__name__, e)
         return False
     return True
 

@@ -121,9 +121,8 @@ def jobs(transactional_db) -> Iterator[Jobs]:
 
     Uses transactional_db, since the worker's own DB connection must see committed rows.
     """
-    from publishing.broker import load_task_modules
-
     from analytics import outbox
+    from publishing.broker import load_task_modules
 
     load_task_modules()
     broker = dramatiq.get_broker()
