@@ -17,6 +17,9 @@ Two runs never count an event twice, nor a visitor twice:
 
 from __future__ import annotations
 
+import functools
+
+import psycopg
 from django.db import connection, transaction
 
 from analytics.models import (
@@ -111,6 +114,53 @@ def statements(scope: str) -> list[str]:
         ON CONFLICT DO NOTHING""",
         f"UPDATE {_t(Event)} SET aggregated = TRUE WHERE id IN (SELECT e.id FROM {ev} WHERE {scope})",
     ]
+
+
+@functools.cache
+def _store_statement() -> str:
+    from accounts.models import User
+    from posts.models import Post
+
+    return f"""
+INSERT INTO {_t(Event)} (id, kind, post_id, creator_id, visitor_hash, day, referrer_domain, utm_source, count,
+                         created_at, aggregated)
+SELECT v.id, v.kind, v.post_id, v.creator_id, v.visitor_hash, v.day, v.referrer_domain, v.utm_source, v.count,
+       v.created_at, FALSE
+FROM unnest(%(id)s::uuid[], %(kind)s::varchar[], %(post_id)s::uuid[], %(creator_id)s::uuid[],
+            %(visitor_hash)s::varchar[], %(day)s::date[], %(referrer_domain)s::varchar[], %(utm_source)s::varchar[],
+            %(count)s::integer[], %(created_at)s::timestamptz[])
+     AS v(id, kind, post_id, creator_id, visitor_hash, day, referrer_domain, utm_source, count, created_at)
+WHERE EXISTS (SELECT 1 FROM {_t(User)} u WHERE u.id = v.creator_id)
+  AND (v.post_id IS NULL OR EXISTS (SELECT 1 FROM {_t(Post)} p WHERE p.id = v.post_id))
+  AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
+ON CONFLICT DO NOTHING
+"""
+
+
+STORED_COLUMNS = (
+    "id",
+    "kind",
+    "post_id",
+    "creator_id",
+    "visitor_hash",
+    "day",
+    "referrer_domain",
+    "utm_source",
+    "count",
+    "created_at",
+)
+
+
+def store_pg(rows: list[tuple]) -> int:
+    """PostgreSQL: a batch in one prepared statement (column arrays), skipping events whose post or creator
+    is gone and ids already stored, committed asynchronously. `rows` are tuples in STORED_COLUMNS order.
+    Returns how many were new."""
+    params = {name: [row[i] for row in rows] for i, name in enumerate(STORED_COLUMNS)}
+    connection.ensure_connection()
+    # psycopg's own cursor: a server-side prepared statement (Django's binds on the client), one round trip.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_store_statement(), params, prepare=True)
+        return cursor.rowcount
 
 
 def lock_aggregation(cursor) -> None:

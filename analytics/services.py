@@ -177,67 +177,70 @@ def track_event(
 # --- In the worker -------------------------------------------------------------------
 
 
-def _event(payload: dict[str, Any]) -> Event:
+def _row(payload: dict[str, Any]) -> tuple:
+    """An event's column values, in aggregation.STORED_COLUMNS order."""
     at = dt.datetime.fromisoformat(payload["at"])
-    return Event(
-        id=uuid.UUID(payload["id"]),
-        kind=payload["kind"],
-        post_id=uuid.UUID(payload["post_id"]) if payload.get("post_id") else None,
-        creator_id=uuid.UUID(payload["creator_id"]),
-        visitor_hash=payload.get("visitor_hash", ""),
-        day=timezone.localdate(at),
-        referrer_domain=payload.get("referrer_domain", ""),
-        utm_source=payload.get("utm_source", ""),
-        count=int(payload.get("count", 1)),
-        created_at=at,
+    return (
+        uuid.UUID(payload["id"]),
+        Kind(payload["kind"]).value,
+        uuid.UUID(payload["post_id"]) if payload.get("post_id") else None,
+        uuid.UUID(payload["creator_id"]),
+        payload.get("visitor_hash") or "",
+        timezone.localdate(at),
+        payload.get("referrer_domain") or "",
+        (payload.get("utm_source") or "")[:100],
+        int(payload.get("count", 1)),
+        at,
     )
 
 
-def _insert(events: list[Event]) -> None:
-    """One multi-row INSERT … ON CONFLICT DO NOTHING (a redelivered event id is skipped)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # as for the aggregates: the commit does not wait for the disk
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        Event.objects.bulk_create(events, ignore_conflicts=True, batch_size=500)
-
-
-def store_events(payloads: list[dict[str, Any]]) -> int:
-    """Store a batch of raw events in bulk, not yet aggregated (see `aggregate_events`). Idempotent.
-
-    Events whose post or creator has been deleted since are dropped. Returns how many events
-    were valid (a redelivered batch counts again here, but is stored and aggregated once).
-    """
+def _store_portable(rows: list[tuple]) -> int:
+    """Any database: drop events whose post or creator is gone, then one multi-row INSERT … ON CONFLICT DO NOTHING."""
     from accounts.models import User
     from posts.models import Post
 
-    events = {}
+    post_ids = {r[2] for r in rows if r[2] is not None}
+    posts = set(Post.objects.filter(pk__in=post_ids).values_list("pk", flat=True)) if post_ids else set()
+    creators = set(User.objects.filter(pk__in={r[3] for r in rows}).values_list("pk", flat=True))
+    events = [
+        Event(**dict(zip(aggregation.STORED_COLUMNS, r, strict=True)))
+        for r in rows
+        if r[3] in creators and (r[2] is None or r[2] in posts)
+    ]
+    Event.objects.bulk_create(events, ignore_conflicts=True, batch_size=500)
+    return len(events)
+
+
+def _store(rows: list[tuple]) -> int:
+    return aggregation.store_pg(rows) if connection.vendor == "postgresql" else _store_portable(rows)
+
+
+def store_events(payloads: list[dict[str, Any]]) -> int:
+    """Store a batch of raw events in bulk, not yet aggregated (see `aggregate_events`). Idempotent:
+    an event id already stored is skipped. Events whose post or creator has been deleted since
+    are dropped. Returns how many events were stored (PostgreSQL: new ones; SQLite: valid ones).
+    """
+    rows = {}
     for payload in payloads:
         try:
-            event = _event(payload)
+            row = _row(payload)
         except (KeyError, ValueError, TypeError):
             logger.warning("malformed analytics event dropped", extra={"payload": repr(payload)[:200]})
             continue
-        events[event.id] = event
-    post_ids = {e.post_id for e in events.values() if e.post_id is not None}
-    creator_ids = {e.creator_id for e in events.values()}
-    posts = set(Post.objects.filter(pk__in=post_ids).values_list("pk", flat=True)) if post_ids else set()
-    creators = set(User.objects.filter(pk__in=creator_ids).values_list("pk", flat=True)) if creator_ids else set()
-    valid = [e for e in events.values() if e.creator_id in creators and (e.post_id is None or e.post_id in posts)]
-    if len(valid) < len(events):
-        logger.info("analytics events for deleted posts or creators skipped", extra={"n": len(events) - len(valid)})
-    if not valid:
+        rows[row[0]] = row
+    if not rows:
         return 0
     try:
-        _insert(valid)
+        return _store(list(rows.values()))
     except IntegrityError:
-        # A post or creator was deleted between the check and the insert: store the others one by one.
-        for event in valid:
+        # A post or creator was deleted between the check and the commit: store the others one by one.
+        stored = 0
+        for row in rows.values():
             try:
-                _insert([event])
+                stored += _store([row])
             except IntegrityError:
                 logger.info("analytics event for a deleted post or creator skipped")
-    return len(valid)
+        return stored
 
 
 def aggregate_events(*, limit: int = 5000) -> int:
