@@ -8,9 +8,9 @@ for the unique counts, and flags them `aggregated`.
 
 Two runs never count an event twice, nor a visitor twice:
 - PostgreSQL: runs are serialised by a transaction-level advisory lock (a run that comes
-  second waits, then sees the first one's flags), and the events are claimed with
-  `FOR UPDATE SKIP LOCKED`; every statement then names the claimed ids, so an event that
-  arrives during the run waits for the next run.
+  second waits, then sees the first one's flags), and the run is one statement whose
+  data-modifying CTEs claim the events (`FOR UPDATE SKIP LOCKED`, flagged in the same
+  UPDATE), so an event that arrives during the run waits for the next run.
 - SQLite: the transaction is IMMEDIATE (settings), i.e. holds the database's write lock
   from its start, so nothing else writes while it runs.
 """
@@ -59,9 +59,13 @@ def _unique(visitors: type, key: str) -> str:
     )
 
 
-def statements(scope: str) -> list[str]:
-    """The run's statements; `scope` is a condition on `e` (the events of this run), with one %s at most."""
-    ev = f"{_t(Event)} e"
+def statements(scope: str, *, source: str | None = None) -> list[str]:
+    """The run's statements; `scope` is a condition on `e` (the events of this run), with one %s at most.
+
+    `source` replaces the events table (PostgreSQL: the CTE of the claimed events); the last
+    statement, which flags the events, is then left out.
+    """
+    ev = source or f"{_t(Event)} e"
     post_kinds = ", ".join(f"'{k}'" for k in (Kind.VIEW, Kind.COMMENT, Kind.EMAIL_SENT, Kind.EMAIL_CLICK))
     view = f"e.kind = '{Kind.VIEW}'"
     return [
@@ -112,8 +116,31 @@ def statements(scope: str) -> list[str]:
         f"""INSERT INTO {_t(CreatorVisitor)} (creator_id, day, visitor_hash)
         SELECT DISTINCT e.creator_id, e.day, e.visitor_hash FROM {ev} WHERE {scope} AND {view}
         ON CONFLICT DO NOTHING""",
-        f"UPDATE {_t(Event)} SET aggregated = TRUE WHERE id IN (SELECT e.id FROM {ev} WHERE {scope})",
+        *(
+            []
+            if source
+            else [f"UPDATE {_t(Event)} SET aggregated = TRUE WHERE id IN (SELECT e.id FROM {ev} WHERE {scope})"]
+        ),
     ]
+
+
+@functools.cache
+def _pg_run_statement() -> str:
+    """PostgreSQL: a whole run in one statement. The claim (UPDATE … RETURNING) is read once by every
+    insert, and all the parts see one snapshot, so the unique counts see the visitor rows as they were
+    before this run, exactly as the portable statements do one after the other."""
+    parts = statements("TRUE", source="batch e")
+    ctes = ",\n".join(f"s{i} AS (\n{sql}\n)" for i, sql in enumerate(parts))
+    return f"""
+WITH batch AS (
+  UPDATE {_t(Event)} SET aggregated = TRUE
+  WHERE id IN (SELECT id FROM {_t(Event)} WHERE NOT aggregated ORDER BY created_at LIMIT %(limit)s
+               FOR UPDATE SKIP LOCKED)
+  RETURNING id, kind, post_id, creator_id, visitor_hash, day, referrer_domain, count
+),
+{ctes}
+SELECT count(*) FROM batch
+"""
 
 
 @functools.cache
@@ -172,27 +199,27 @@ def lock_aggregation(cursor) -> None:
 
 def aggregate_pending(*, limit: int = 5000) -> int:
     """One run over at most `limit` pending events (oldest first). Returns how many were aggregated."""
+    if connection.vendor == "postgresql":
+        return _aggregate_pending_pg(limit)
     with transaction.atomic(), connection.cursor() as cursor:
         lock_aggregation(cursor)
-        if connection.vendor == "postgresql":
-            # A crash may lose the last fraction of a second of analytics, never other data; the commit does
-            # not wait for the disk flush.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            cursor.execute(
-                f"SELECT id FROM {_t(Event)} WHERE NOT aggregated ORDER BY created_at LIMIT %s FOR UPDATE SKIP LOCKED",
-                [limit],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            if not ids:
-                return 0
-            scope, params = "e.id = ANY(%s)", [ids]
-        else:
-            scope = (
-                f"e.id IN (SELECT id FROM {_t(Event)} WHERE NOT aggregated ORDER BY created_at, id LIMIT {int(limit)})"
-            )
-            params = []
+        scope = f"e.id IN (SELECT id FROM {_t(Event)} WHERE NOT aggregated ORDER BY created_at, id LIMIT {int(limit)})"
         done = 0
         for sql in statements(scope):
-            cursor.execute(sql, params)
+            cursor.execute(sql)
             done = cursor.rowcount  # the last statement's: the events flagged
         return max(done, 0)
+
+
+def _aggregate_pending_pg(limit: int) -> int:
+    with transaction.atomic():
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            # The lock first, in its own statement: the run's statement then takes its snapshot after the
+            # previous run has committed. A crash may lose the last fraction of a second of analytics (never
+            # other data): the commit does not wait for the disk flush.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true)", [LOCK_KEY]
+            )
+            cursor.execute(_pg_run_statement(), {"limit": limit}, prepare=True)
+            return cursor.fetchone()[0]

@@ -165,11 +165,16 @@ def main() -> None:
         )
 
     if args.delay_samples:
-        delays = delay_to_dashboard(creator, posts, rng, args.delay_samples)
-        print(
-            f"event → dashboard figures, worker idle (outbox flushes every {settings.ANALYTICS_OUTBOX_SECONDS} s): "
-            f"p50 {statistics.median(delays):.0f} ms, min {min(delays):.0f} ms, max {max(delays):.0f} ms"
-        )
+        from django.test import override_settings
+
+        for batch in (settings.ANALYTICS_OUTBOX_BATCH, 1):
+            with override_settings(ANALYTICS_OUTBOX_BATCH=batch):
+                delays = delay_to_dashboard(creator, posts, rng, args.delay_samples)
+            how = "sent at once" if batch == 1 else f"outbox flushes every {settings.ANALYTICS_OUTBOX_SECONDS} s"
+            print(
+                f"event → dashboard figures, worker idle, outbox batch {batch} ({how}): "
+                f"p50 {statistics.median(delays):.0f} ms, min {min(delays):.0f} ms, max {max(delays):.0f} ms"
+            )
 
 
 if __name__ == "__main__":
