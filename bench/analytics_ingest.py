@@ -124,6 +124,7 @@ def main() -> None:
     parser.add_argument("--threads", default="1,8", help="worker threads to try (rundramatiq's default is 8)")
     parser.add_argument("--delay-samples", type=int, default=10)
     parser.add_argument("--database-url")
+    parser.add_argument("--creator", default="bench-ingest", help="username of the benchmark's creator")
     parser.add_argument("--redis-url", help="broker (e.g. redis://127.0.0.1:6379/11); default: the StubBroker")
     args = parser.parse_args()
     setup(args.database_url, redis_url=args.redis_url)
@@ -134,7 +135,7 @@ def main() -> None:
     from analytics import services
     from analytics.models import Event
 
-    creator = bench_user("bench-ingest")
+    creator = bench_user(args.creator)
     posts = bench_posts(creator, 50)
     rng = random.Random(42)
     broker = "Redis" if args.redis_url else "StubBroker"
@@ -155,10 +156,10 @@ def main() -> None:
     print(f"service code without the broker (store batches, then aggregate): {len(direct) / elapsed:,.0f} events/s")
 
     for threads in (int(t) for t in args.threads.split(",")):
-        stored = Event.objects.count()
+        stored = Event.objects.filter(creator=creator).count()
         events = payloads(args.events, creator, posts, rng)
         elapsed = through_worker(creator, events, threads)
-        assert Event.objects.count() - stored == len(events)
+        assert Event.objects.filter(creator=creator).count() - stored == len(events)
         print(
             f"one worker, {threads} thread(s): {len(events):,} events counted in {elapsed:.2f} s = "
             f"{len(events) / elapsed:,.0f} events/s (load average {os.getloadavg()[0]:.1f})"
