@@ -89,4 +89,13 @@ def _ensure_flusher() -> None:
     thread.start()
 
 
+def _after_fork() -> None:
+    """A forked worker process (gunicorn, …) starts empty: its parent's buffer is the parent's to send."""
+    global _lock
+    _lock = threading.Lock()
+    _buffer.clear()
+    _flusher.clear()
+
+
 atexit.register(flush)
+os.register_at_fork(after_in_child=_after_fork)

@@ -202,6 +202,31 @@ class TestWorkerRules:
         assert not DailyPostStats.objects.exists()
 
 
+class TestSafetyNet:
+    def test_the_cron_run_folds_in_events_whose_aggregation_message_was_lost(self, db, settings, post):
+        from dramatiq_crontab import scheduler
+
+        assert "aggregate_analytics_events" in {job.name for job in scheduler.get_jobs()}  # every minute
+        services.store_events([view(post, visitor=f"v{i % 2}", send=False) for i in range(5)])  # no run scheduled
+        assert not DailyPostStats.objects.exists()
+        tasks.aggregate_analytics_events()  # what the every-minute cron sends
+        stats = DailyPostStats.objects.get(post=post)
+        assert (stats.views, stats.unique_visitors) == (5, 2)
+        tasks.aggregate_analytics_events()
+        assert DailyPostStats.objects.get(post=post).views == 5
+
+    def test_retention_keeps_an_old_event_the_aggregator_has_not_counted_yet(self, db, settings, post):
+        settings.ANALYTICS_RETENTION_DAYS = 90
+        old = timezone.now() - dt.timedelta(days=120)
+        services.store_events([view(post, at=old, send=False)])
+        tasks.delete_expired_analytics_events()
+        assert Event.objects.count() == 1
+        services.aggregate_events()
+        tasks.delete_expired_analytics_events()
+        assert not Event.objects.exists()
+        assert DailyPostStats.objects.get(post=post).views == 1
+
+
 class TestRetention:
     def test_old_raw_events_go_and_the_aggregates_stay(self, db, settings, post):
         settings.ANALYTICS_RETENTION_DAYS = 90
