@@ -20,7 +20,8 @@ class Kind(models.TextChoices):
 
 
 class Event(models.Model):
-    """One thing that happened. Written once by the worker, never updated; deleted by retention."""
+    """One thing that happened. Stored in bulk by the worker, folded into the daily figures by the
+    aggregator (which then sets `aggregated`, its only update); deleted by retention."""
 
     # Chosen when the event happens, so a redelivered message is recognised and counted once.
     id = models.UUIDField(primary_key=True, editable=False)
@@ -35,9 +36,15 @@ class Event(models.Model):
     # e.g. one "email_sent" event for a newsletter sent to 500 subscribers.
     count = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
+    # False until the aggregator has added the event to the daily figures (set-based, in bulk).
+    aggregated = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [
+            # The aggregator's work list: small (only what is not folded in yet), whatever the table's size.
+            models.Index(
+                fields=["created_at"], condition=models.Q(aggregated=False), name="analytics_event_pending_idx"
+            ),
             models.Index(fields=["post", "created_at"], name="analytics_event_post_idx"),
             models.Index(fields=["creator", "created_at"], name="analytics_event_creator_idx"),
             models.Index(fields=["created_at"], name="analytics_event_created_idx"),

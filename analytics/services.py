@@ -1,7 +1,9 @@
 """Analytics writes: collecting events (in the request: hash, filter, enqueue) and aggregating them (in the worker).
 
-The request never writes: it hands a small payload to `tasks.process_analytics_event` and
-returns. A broker outage drops the event with a warning; a reader never sees an error.
+The request never writes: it puts a small payload in the process's outbox (analytics.outbox),
+which sends batches to `tasks.process_analytics_events`, and returns. A broker outage drops
+the events with a warning; a reader never sees an error. The worker stores batches in bulk
+and a debounced run folds them into the daily aggregates set-based (analytics.aggregation).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from analytics import pgsql, tasks
+from analytics import aggregation, outbox
 from analytics.models import (
     CreatorVisitor,
     DailyCreatorReferrer,
@@ -109,12 +111,12 @@ def referrer_domain(request: HttpRequest) -> str:
 
 
 def _enqueue(payload: dict[str, Any]) -> bool:
+    """Into this process's outbox, which sends batches to the worker (a broker outage: a warning, no error)."""
     try:
-        tasks.process_analytics_event.send(payload)
-    except Exception as e:  # the broker is down: analytics degrade, reading never does
-        logger.warning("analytics event dropped, broker unavailable: %s: %s", type(e).__name__, e)
+        return outbox.add(payload)
+    except Exception:
+        logger.warning("analytics event not recorded", exc_info=True)
         return False
-    return True
 
 
 def track_post_view(*, request: HttpRequest, post_id: object, creator_id: object) -> bool:
@@ -147,17 +149,22 @@ def track_post_view(*, request: HttpRequest, post_id: object, creator_id: object
     return _enqueue(payload)
 
 
-def track_event(*, kind: str, creator_id: object, post_id: object = None, count: int = 1) -> None:
+def track_event(
+    *, kind: str, creator_id: object, post_id: object = None, count: int = 1, key: str | None = None
+) -> None:
     """Record a comment, subscribe, unsubscribe, email_sent or email_click, after the caller's commit.
 
     `creator_id` is whose figures change (the post's creator, the creator subscribed to);
     `post_id` is optional (subscriptions have none); `count` lets one call stand for a
-    batch (a newsletter sent to 500 subscribers is `kind="email_sent", count=500`).
+    batch (a newsletter sent to 500 subscribers is `kind="email_sent", count=500`). `key`
+    names what the event is about (e.g. "comment:<pk>"): events with the same key count
+    once, however often they are tracked (while the raw event is kept).
     """
     if kind not in Kind.values or kind == Kind.VIEW:
         raise ValueError(f"Unknown analytics event kind {kind!r}; views go through track_post_view.")
+    event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"inkwell:analytics:{kind}:{key}") if key else uuid.uuid4()
     payload = {
-        "id": str(uuid.uuid4()),
+        "id": str(event_id),
         "kind": kind,
         "post_id": str(post_id) if post_id else None,
         "creator_id": str(creator_id),
@@ -170,120 +177,93 @@ def track_event(*, kind: str, creator_id: object, post_id: object = None, count:
 # --- In the worker -------------------------------------------------------------------
 
 
-def _prep(model: type[models.Model], name: str, value: Any) -> Any:
-    field = model._meta.get_field(name)
-    return field.get_db_prep_value(value, connection, prepared=False)
-
-
-def _upsert(
-    model: type[models.Model], *, keys: dict[str, Any], incs: dict[str, int], extra: dict | None = None
-) -> None:
-    """INSERT … ON CONFLICT (keys) DO UPDATE SET col = col + n: one atomic statement (SQLite and PostgreSQL)."""
-    incs = {k: v for k, v in incs.items() if v}
-    if not incs:
-        return
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    values = {**keys, **(extra or {}), **incs}
-    columns = [model._meta.get_field(name).column for name in values]
-    params = [_prep(model, name, value) for name, value in values.items()]
-    conflict = ", ".join(qn(model._meta.get_field(k).column) for k in keys)
-    updates = ", ".join(
-        f"{qn(model._meta.get_field(k).column)} = {table}.{qn(model._meta.get_field(k).column)} + "
-        f"excluded.{qn(model._meta.get_field(k).column)}"
-        for k in incs
+def _row(payload: dict[str, Any]) -> tuple:
+    """An event's column values, in aggregation.STORED_COLUMNS order."""
+    at = dt.datetime.fromisoformat(payload["at"])
+    return (
+        uuid.UUID(payload["id"]),
+        Kind(payload["kind"]).value,
+        uuid.UUID(payload["post_id"]) if payload.get("post_id") else None,
+        uuid.UUID(payload["creator_id"]),
+        payload.get("visitor_hash") or "",
+        timezone.localdate(at),
+        payload.get("referrer_domain") or "",
+        (payload.get("utm_source") or "")[:100],
+        int(payload.get("count", 1)),
+        at,
     )
-    # Identifiers come from the model's metadata, values are bound parameters.
-    names, marks = ", ".join(qn(c) for c in columns), ", ".join(["%s"] * len(params))
-    sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
-def _insert_ignore(model: type[models.Model], values: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING; True when the row is new."""
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(model._meta.get_field(name).column) for name in values)
-    params = [_prep(model, name, value) for name, value in values.items()]
-    marks = ", ".join(["%s"] * len(params))
-    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount == 1
+def _store_portable(rows: list[tuple]) -> int:
+    """Any database: drop events whose post or creator is gone, then one multi-row INSERT … ON CONFLICT DO NOTHING."""
+    from accounts.models import User
+    from posts.models import Post
+
+    post_ids = {r[2] for r in rows if r[2] is not None}
+    posts = set(Post.objects.filter(pk__in=post_ids).values_list("pk", flat=True)) if post_ids else set()
+    creators = set(User.objects.filter(pk__in={r[3] for r in rows}).values_list("pk", flat=True))
+    events = [
+        Event(**dict(zip(aggregation.STORED_COLUMNS, r, strict=True)))
+        for r in rows
+        if r[3] in creators and (r[2] is None or r[2] in posts)
+    ]
+    Event.objects.bulk_create(events, ignore_conflicts=True, batch_size=500)
+    return len(events)
+
+
+def _store(rows: list[tuple]) -> int:
+    return aggregation.store_pg(rows) if connection.vendor == "postgresql" else _store_portable(rows)
+
+
+def store_events(payloads: list[dict[str, Any]]) -> int:
+    """Store a batch of raw events in bulk, not yet aggregated (see `aggregate_events`). Idempotent:
+    an event id already stored is skipped. Events whose post or creator has been deleted since
+    are dropped. Returns how many events were stored (PostgreSQL: new ones; SQLite: valid ones).
+    """
+    rows = {}
+    for payload in payloads:
+        try:
+            row = _row(payload)
+        except (KeyError, ValueError, TypeError):
+            logger.warning("malformed analytics event dropped", extra={"payload": repr(payload)[:200]})
+            continue
+        rows[row[0]] = row
+    if not rows:
+        return 0
+    try:
+        return _store(list(rows.values()))
+    except IntegrityError:
+        # A post or creator was deleted between the check and the commit: store the others one by one.
+        stored = 0
+        for row in rows.values():
+            try:
+                stored += _store([row])
+            except IntegrityError:
+                logger.info("analytics event for a deleted post or creator skipped")
+        return stored
+
+
+def aggregate_events(*, limit: int = 5000) -> int:
+    """Fold every event not aggregated yet into the daily aggregates, `limit` events per transaction.
+
+    Safe to run concurrently (see analytics.aggregation). Returns the number of events folded in.
+    """
+    total = 0
+    while True:
+        done = aggregation.aggregate_pending(limit=limit)
+        total += done
+        if done < limit:
+            return total
 
 
 def process_event(payload: dict[str, Any]) -> bool:
-    """Store one raw event and fold it into the daily aggregates, atomically and once.
+    """Store one raw event and aggregate it now (tests, the benchmark, a shell). Idempotent.
 
-    Idempotent: a redelivered message has the same event id and is skipped. Returns
-    whether anything was counted (False for a duplicate, or a post deleted meanwhile).
+    Returns whether the event was valid (False for a post or creator deleted meanwhile).
     """
-    at = dt.datetime.fromisoformat(payload["at"])
-    event = {
-        "id": uuid.UUID(payload["id"]),
-        "kind": payload["kind"],
-        "post": uuid.UUID(payload["post_id"]) if payload.get("post_id") else None,
-        "creator": uuid.UUID(payload["creator_id"]),
-        "visitor_hash": payload.get("visitor_hash", ""),
-        "day": timezone.localdate(at),
-        "referrer_domain": payload.get("referrer_domain", ""),
-        "utm_source": payload.get("utm_source", ""),
-        "count": int(payload.get("count", 1)),
-        "created_at": at,
-    }
-    post_incs, creator_incs = _increments(event["kind"], event["count"])
-    try:
-        if connection.vendor == "postgresql":
-            return pgsql.process_event(event=event, post_incs=post_incs, creator_incs=creator_incs)
-        with transaction.atomic():
-            if not _insert_ignore(Event, event):
-                return False
-            _aggregate(event=event, post_incs=post_incs, creator_incs=creator_incs)
-    except IntegrityError:
-        # The post or creator was deleted between the request and now: nothing to count.
-        logger.info("analytics event for a deleted post or creator skipped", extra={"post_id": str(event["post"])})
-        return False
-    return True
-
-
-def _increments(kind: str, count: int) -> tuple[dict[str, int], dict[str, int]]:
-    """What one event adds to its post's and its creator's daily row (unique visitors aside)."""
-    if kind == Kind.VIEW:
-        return {"views": 1}, {"views": 1}
-    field = {
-        Kind.COMMENT: "comments",
-        Kind.EMAIL_SENT: "emails_sent",
-        Kind.EMAIL_CLICK: "clicks",
-        Kind.SUBSCRIBE: "subscribers_gained",
-        Kind.UNSUBSCRIBE: "subscribers_lost",
-    }[Kind(kind)]
-    creator_incs = {field: count}
-    return ({} if kind in (Kind.SUBSCRIBE, Kind.UNSUBSCRIBE) else {field: count}), creator_incs
-
-
-def _aggregate(*, event: dict[str, Any], post_incs: dict[str, int], creator_incs: dict[str, int]) -> None:
-    """The portable path (SQLite): one statement per table, inside the caller's transaction."""
-    post_id, creator_id, day = event["post"], event["creator"], event["day"]
-    if event["kind"] == Kind.VIEW:
-        visitor = event["visitor_hash"]
-        new_for_post = _insert_ignore(PostVisitor, {"post": post_id, "day": day, "visitor_hash": visitor})
-        new_for_creator = _insert_ignore(CreatorVisitor, {"creator": creator_id, "day": day, "visitor_hash": visitor})
-        post_incs = {**post_incs, "unique_visitors": int(new_for_post)}
-        creator_incs = {**creator_incs, "unique_visitors": int(new_for_creator)}
-        _upsert(
-            DailyReferrer,
-            keys={"post": post_id, "day": day, "domain": event["referrer_domain"]},
-            extra={"creator": creator_id},
-            incs={"count": 1},
-        )
-        _upsert(
-            DailyCreatorReferrer,
-            keys={"creator": creator_id, "day": day, "domain": event["referrer_domain"]},
-            incs={"count": 1},
-        )
-    if post_id is not None and post_incs:
-        _upsert(DailyPostStats, keys={"post": post_id, "day": day}, extra={"creator": creator_id}, incs=post_incs)
-    _upsert(DailyCreatorStats, keys={"creator": creator_id, "day": day}, incs=creator_incs)
+    stored = store_events([payload])
+    aggregate_events()
+    return stored == 1
 
 
 # --- Maintenance -----------------------------------------------------------------------
@@ -294,7 +274,8 @@ def delete_expired_events(*, now: dt.datetime | None = None) -> int:
     of days that are over. The daily aggregates stay. Returns the number of raw events deleted."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
-    deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
+    # Not an event the aggregator has yet to count (it would be lost, not only its raw row).
+    deleted, _ = Event.objects.filter(created_at__lt=cutoff, aggregated=True).delete()
     today = timezone.localdate(now)
     PostVisitor.objects.filter(day__lt=today - dt.timedelta(days=1)).delete()
     CreatorVisitor.objects.filter(day__lt=today - dt.timedelta(days=1)).delete()
@@ -311,6 +292,8 @@ def rebuild_daily_stats(*, creator_id: object = None) -> int:
     rebuilt too, so live events keep counting unique visitors correctly afterwards. Returns
     the number of DailyPostStats rows written.
     """
+    with connection.cursor() as cursor:
+        aggregation.lock_aggregation(cursor)  # no aggregator run meanwhile: it would count some events twice
     events = Event.objects.all() if creator_id is None else Event.objects.filter(creator_id=creator_id)
     oldest = events.order_by("day").values_list("day", flat=True).first()
     if oldest is None:
@@ -421,4 +404,5 @@ def rebuild_daily_stats(*, creator_id: object = None) -> int:
         ignore_conflicts=True,
         batch_size=2000,
     )
+    events.filter(aggregated=False).update(aggregated=True)  # the rebuild has counted them
     return len(post_rows)

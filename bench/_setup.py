@@ -9,13 +9,17 @@ from pathlib import Path
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_analytics"
 
 
-def setup(database_url: str | None = None) -> None:
+def setup(database_url: str | None = None, *, redis_url: str | None = None) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ["DATABASE_URL"] = database_url or os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-anything-real-0123456789abcdef")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publishing.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.pop("REDIS_URL", None)  # one in-process worker on the StubBroker
+    if redis_url:  # the Redis broker (the benchmark still starts its own worker, in this process)
+        os.environ["REDIS_URL"] = redis_url
+        os.environ["DRAMATIQ_NAMESPACE"] = "bench"
+    else:
+        os.environ.pop("REDIS_URL", None)  # one in-process worker on the StubBroker
     os.environ["DRAMATIQ_INPROCESS_WORKER"] = "0"
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     if os.environ["DATABASE_URL"].startswith("postgres"):

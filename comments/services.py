@@ -118,7 +118,18 @@ def post_comment(*, post: Post, user: User, content: str, parent: Comment | None
     if not held:
         _notify_new_comment(comment)
         _content_changed()
+        _count_comment(comment)
     return comment
+
+
+def _count_comment(comment: Comment) -> None:
+    """The post's analytics count a comment once readers can see it (after the commit); keyed by the
+    comment, so one made visible again (unhidden, restored) is not counted twice."""
+    from analytics import services as analytics
+
+    analytics.track_event(
+        kind="comment", creator_id=comment.post.creator_id, post_id=comment.post_id, key=f"comment:{comment.pk}"
+    )
 
 
 def _notify_new_comment(comment: Comment) -> None:
@@ -242,6 +253,7 @@ def approve_comment(*, comment: Comment, by: User) -> Comment:
         raise CommentError("Only a comment held for review can be approved.", code="not_pending")
     _set_status(comment, Comment.Status.VISIBLE)
     _notify_new_comment(comment)
+    _count_comment(comment)
     return comment
 
 
@@ -269,6 +281,7 @@ def restore_comment(*, comment: Comment, by: User) -> Comment:
     _set_status(comment, Comment.Status.VISIBLE)
     if was_held:
         _notify_new_comment(comment)
+    _count_comment(comment)  # once per comment: not again if it had been visible before its removal
     return comment
 
 

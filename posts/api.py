@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from analytics import services as analytics
 from posts import selectors, services
 from posts.models import Post
 from publishing.api import Pagination, error_responses
@@ -164,6 +165,8 @@ class PostDetailView(APIView):
     @extend_schema(responses={200: PostOut, **error_responses(404)}, tags=TAGS, summary="A post")
     def get(self, request: Request, pk: Any) -> Response:
         post = selectors.get_post_for_reader(user=request.user, pk=pk)
+        if post.is_published:  # a read, like the post page (bots, prefetches and the creator are not counted)
+            analytics.track_post_view(request=request, post_id=post.pk, creator_id=post.creator_id)
         return _with_version(Response(PostOut(post).data), post)
 
     @extend_schema(

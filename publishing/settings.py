@@ -120,7 +120,13 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets the in-process worker write while a request reads.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    # IMMEDIATE: a transaction takes the write lock when it begins, so two writers queue up (the
+    # timeout) instead of failing at once with "database is locked" when both try to upgrade a read.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -185,6 +191,14 @@ POST_PUBLISHED_ACTORS: list[str] = [
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Raw analytics events older than this are deleted daily; the daily aggregates stay.
 ANALYTICS_RETENTION_DAYS = env_int("ANALYTICS_RETENTION_DAYS", 90)
+# The web process sends analytics events in batches: one message per this many events, or
+# per this many seconds, whichever comes first (analytics/outbox.py). 1 = one message per event.
+ANALYTICS_OUTBOX_BATCH = max(1, env_int("ANALYTICS_OUTBOX_BATCH", 50))
+ANALYTICS_OUTBOX_SECONDS = env_float("ANALYTICS_OUTBOX_SECONDS", 1.0)
+# The worker folds stored events into the daily figures in one run per this delay at most (0:
+# as soon as a worker thread is free); a queued run is assumed lost after the debounce seconds.
+ANALYTICS_AGGREGATE_DELAY_MS = env_int("ANALYTICS_AGGREGATE_DELAY_MS", 0)
+ANALYTICS_AGGREGATE_DEBOUNCE_SECONDS = env_int("ANALYTICS_AGGREGATE_DEBOUNCE_SECONDS", 5)
 
 # --- Cross-posting ----------------------------------------------------------
 # Fernet key(s) for the social tokens at rest, comma-separated (first encrypts, all decrypt).

@@ -42,11 +42,20 @@ def subscribe(*, subscriber: User, creator: User) -> tuple[Subscription, bool]:
                 sub = Subscription.objects.select_for_update().get(subscriber=subscriber, creator=creator)
             else:
                 _tell_creator(sub)
+                _count(sub, "subscribe")
                 return sub, True
         if not sub.is_active:
             sub.status, sub.subscribed_at, sub.cancelled_at = Subscription.Status.ACTIVE, now, None
             sub.save(update_fields=["status", "subscribed_at", "cancelled_at"])
+            _count(sub, "subscribe")
     return sub, False
+
+
+def _count(sub: Subscription, kind: str) -> None:
+    """The creator's analytics: subscribers gained and lost (sent after the commit)."""
+    from analytics import services as analytics
+
+    analytics.track_event(kind=kind, creator_id=sub.creator_id)
 
 
 def _tell_creator(sub: Subscription) -> None:
@@ -69,9 +78,11 @@ def _tell_creator(sub: Subscription) -> None:
 
 def unsubscribe(*, subscription: Subscription) -> Subscription:
     """Cancel (idempotent). The row stays, so subscribing again keeps one row per pair."""
-    if subscription.is_active:
-        subscription.status, subscription.cancelled_at = Subscription.Status.CANCELLED, timezone.now()
-        subscription.save(update_fields=["status", "cancelled_at"])
+    with transaction.atomic():
+        if subscription.is_active:
+            subscription.status, subscription.cancelled_at = Subscription.Status.CANCELLED, timezone.now()
+            subscription.save(update_fields=["status", "cancelled_at"])
+            _count(subscription, "unsubscribe")
     return subscription
 
 

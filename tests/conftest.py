@@ -104,10 +104,15 @@ class Jobs:
     worker: dramatiq.Worker
 
     def drain(self, timeout_ms: int = 30_000) -> None:
-        """Wait until every queue is empty and the worker is idle."""
-        for queue in list(self.broker.get_declared_queues()):
-            self.broker.join(queue, timeout=timeout_ms)
-        self.worker.join()
+        """Send this process's buffered analytics events, then wait until every queue is empty and the
+        worker is idle (twice: jobs queue more jobs, e.g. a stored batch its aggregation run)."""
+        from analytics import outbox
+
+        outbox.flush()
+        for _ in range(2):
+            for queue in list(self.broker.get_declared_queues()):
+                self.broker.join(queue, timeout=timeout_ms)
+            self.worker.join()
 
 
 @pytest.fixture
@@ -116,11 +121,13 @@ def jobs(transactional_db) -> Iterator[Jobs]:
 
     Uses transactional_db, since the worker's own DB connection must see committed rows.
     """
+    from analytics import outbox
     from publishing.broker import load_task_modules
 
     load_task_modules()
     broker = dramatiq.get_broker()
     reset_broker(broker)
+    outbox.discard()  # events buffered by an earlier test, whose rows are gone
     worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
     worker.start()
     try:

@@ -8,6 +8,7 @@ import logging
 import pytest
 from django.utils import timezone
 
+from analytics import outbox
 from analytics.models import (
     CreatorVisitor,
     DailyCreatorReferrer,
@@ -129,18 +130,39 @@ class TestPrivacy:
 
 
 class TestBrokerDown:
-    def test_the_page_still_renders_and_a_warning_is_logged(self, client, post, caplog, monkeypatch):
+    @pytest.fixture
+    def broker_down(self, monkeypatch):
         import dramatiq
 
         def refuse(*args, **kwargs):
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
         monkeypatch.setattr(dramatiq.get_broker(), "enqueue", refuse)
+
+    def test_sending_from_the_request_the_page_still_renders_and_a_warning_is_logged(
+        self, client, post, caplog, settings, broker_down
+    ):
+        settings.ANALYTICS_OUTBOX_BATCH = 1  # the request that fills the batch sends it
         with caplog.at_level(logging.WARNING, logger="analytics.services"):
             response = read(client, post)
         assert response.status_code == 200
         assert "Winter bulbs" in response.content.decode()
         assert any("broker unavailable" in r.getMessage() for r in caplog.records)
+        assert outbox.pending() == 0  # dropped, not piling up in the web process
+        assert not Event.objects.exists()
+
+    def test_buffered_events_are_dropped_with_a_warning_when_the_flush_fails(
+        self, client, post, caplog, settings, broker_down
+    ):
+        settings.ANALYTICS_OUTBOX_BATCH = 50
+        outbox.discard()
+        with caplog.at_level(logging.WARNING, logger="analytics.services"):
+            responses = [read(client, post, ip=f"203.0.113.{i}") for i in range(3)]
+            assert [r.status_code for r in responses] == [200, 200, 200]
+            assert outbox.pending() == 3
+            assert outbox.flush() is False  # what the flush thread (or the 50th event's request) does
+        assert any("3 analytics event(s) dropped, broker unavailable" in r.getMessage() for r in caplog.records)
+        assert outbox.pending() == 0
         assert not Event.objects.exists()
 
 
