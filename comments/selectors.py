@@ -95,9 +95,16 @@ def build_tree(comments: Iterable[Comment], *, viewer: Any, post: Post, order: s
     return roots
 
 
+# What the thread shows: not the Markdown source, nor the writers' passwords, emails and bios.
+THREAD_FIELDS = (
+    *("id", "post_id", "user_id", "parent_id", "content_html", "status", "created_at", "edited_at"),
+    *("user__id", "user__username", "user__first_name", "user__last_name"),
+)
+
+
 def thread_comments(*, post: Post) -> QuerySet[Comment]:
     """THE one query for a whole thread."""
-    return Comment.objects.filter(post=post).select_related("user").order_by("created_at", "pk")
+    return Comment.objects.filter(post=post).select_related("user").only(*THREAD_FIELDS).order_by("created_at", "pk")
 
 
 def get_thread(*, post: Post, viewer: Any, order: str = "oldest") -> Thread:

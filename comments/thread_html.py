@@ -4,11 +4,14 @@ A post page may carry hundreds of comments; one template include per comment (an
 nesting level) made the thread the largest cost of rendering the page. This writes the
 same markup as the template did (classes, ids, aria, hx- attributes, forms with their
 CSRF token) in a fraction of the time. Everything but `content_html` (sanitised with
-nh3 when the comment was saved) is escaped by `format_html`/`escape`.
+nh3 when the comment was saved) is escaped with `_esc`: the standard library's
+`html.escape`, which is what `django.utils.html.escape` calls, without its lazy-string
+wrapper (measurable at a few hundred calls a page).
 """
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,12 +19,13 @@ from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
-from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 
 from comments.models import Comment
 from comments.selectors import Node
+
+_esc = html.escape
 
 _PK_MARK = uuid.UUID(int=0)
 VISIBLE, PENDING, HIDDEN = Comment.Status.VISIBLE.value, Comment.Status.PENDING.value, Comment.Status.HIDDEN.value
@@ -54,7 +58,7 @@ def _nodes(nodes: Iterable[Node], viewer: Viewer, prefix: str, suffix: str, out:
     for node in nodes:
         c = node.comment
         pk = str(c.pk)
-        base = escape(f"{prefix}{pk}{suffix}")
+        base = _esc(f"{prefix}{pk}{suffix}")
         out.append(
             f'<li class="comment{" comment-hidden" if node.moderator_view else ""}" id="comment-{pk}">\n'
             '  <article class="comment-card">\n'
@@ -81,28 +85,18 @@ def _nodes(nodes: Iterable[Node], viewer: Viewer, prefix: str, suffix: str, out:
 def _card(node: Node, c: Comment, pk: str, base: str, viewer: Viewer, out: list[str]) -> None:
     created = localtime(c.created_at)
     out.append(
-        format_html(
-            '      <header class="comment-meta">\n        <strong class="comment-author">{}</strong>\n',
-            c.user.display_name,
-        )
+        '      <header class="comment-meta">\n'
+        f'        <strong class="comment-author">{_esc(c.user.display_name)}</strong>\n'
     )
     if c.user_id == viewer.post_creator_id:
         out.append('        <span class="badge" title="Wrote this post">Author</span>\n')
     out.append(
-        format_html(
-            '        <a class="muted" href="{}"><time datetime="{}">{}</time></a>\n',
-            base,
-            created.isoformat(),
-            naturaltime(created),
-        )
+        f'        <a class="muted" href="{base}"><time datetime="{created.isoformat()}">'
+        f"{_esc(naturaltime(created))}</time></a>\n"
     )
     if c.edited_at:
-        out.append(
-            format_html(
-                '        <span class="muted comment-edited" title="Edited {}">(edited)</span>\n',
-                naturaltime(localtime(c.edited_at)),
-            )
-        )
+        edited = _esc(naturaltime(localtime(c.edited_at)))
+        out.append(f'        <span class="muted comment-edited" title="Edited {edited}">(edited)</span>\n')
     if node.moderator_view:
         out.append('        <span class="badge badge-muted">Hidden from readers</span>\n')
     if c.status == PENDING:
@@ -119,7 +113,7 @@ def _card(node: Node, c: Comment, pk: str, base: str, viewer: Viewer, out: list[
         hx = f' hx-post="{base}delete/" hx-confirm="Delete this comment?"' if viewer.htmx_ok else ""
         out.append(
             f'          <form method="post" action="{base}delete/"{hx} class="inline">{viewer.csrf_input()}\n'
-            f'            <input type="hidden" name="next" value="{escape(viewer.back)}">\n'
+            f'            <input type="hidden" name="next" value="{_esc(viewer.back)}">\n'
             '            <button type="submit" class="link-button">Delete</button>\n'
             "          </form>\n"
         )
@@ -131,7 +125,7 @@ def _card(node: Node, c: Comment, pk: str, base: str, viewer: Viewer, out: list[
             hx = f' hx-post="{base}{verb}/"' if viewer.htmx_ok else ""
             out.append(
                 f'            <form method="post" action="{base}{verb}/"{hx} class="inline">{viewer.csrf_input()}'
-                f'<input type="hidden" name="next" value="{escape(viewer.back)}">'
+                f'<input type="hidden" name="next" value="{_esc(viewer.back)}">'
                 f'<button type="submit" class="link-button">{verb.capitalize()}</button></form>\n'
             )
     # Reply, edit and report forms load into the slot on demand, so a long thread stays light.
