@@ -95,15 +95,58 @@ def build_tree(comments: Iterable[Comment], *, viewer: Any, post: Post, order: s
     return roots
 
 
-def thread_comments(*, post: Post) -> QuerySet[Comment]:
-    """THE one query for a whole thread."""
-    return Comment.objects.filter(post=post).select_related("user").order_by("created_at", "pk")
+# What the thread shows: not the Markdown source, nor the writers' passwords, emails and bios.
+_COMMENT_FIELDS = ("id", "post_id", "user_id", "parent_id", "content_html", "status", "created_at", "edited_at")
+_WRITER_FIELDS = ("username", "first_name", "last_name")
+
+
+class ThreadComment:
+    """A comment as a thread shows it: the row's fields, without a model instance per row.
+
+    A thread can hold hundreds of comments, and building a `Comment` and a `User` for each
+    row cost more than the query itself. Writers are real (partly loaded) `User`
+    instances, one per distinct writer; `shows_text` and `get_absolute_url` are Comment's own.
+    """
+
+    __slots__ = (*_COMMENT_FIELDS, "user")
+    Status = Comment.Status
+    shows_text = Comment.shows_text
+    get_absolute_url = Comment.get_absolute_url
+
+    def __init__(self, row: tuple, user: User) -> None:
+        for name, value in zip(_COMMENT_FIELDS, row, strict=False):
+            setattr(self, name, value)
+        self.user = user
+
+    @property
+    def pk(self) -> Any:
+        return self.id
+
+
+def thread_comments(*, post: Post) -> list[ThreadComment]:
+    """THE one query for a whole thread, oldest first."""
+    rows = (
+        Comment.objects.filter(post=post)
+        .order_by("created_at", "pk")
+        .values_list(*_COMMENT_FIELDS, *(f"user__{f}" for f in _WRITER_FIELDS))
+    )
+    writer_fields = [f.attname for f in User._meta.concrete_fields if f.attname in {"id", *_WRITER_FIELDS}]
+    writers: dict[Any, User] = {}
+    comments = []
+    n = len(_COMMENT_FIELDS)
+    for row in rows:
+        user = writers.get(row[2])
+        if user is None:
+            known = {"id": row[2], **dict(zip(_WRITER_FIELDS, row[n:], strict=True))}
+            user = writers[row[2]] = User.from_db("default", writer_fields, [known[f] for f in writer_fields])
+        comments.append(ThreadComment(row, user))
+    return comments
 
 
 def get_thread(*, post: Post, viewer: Any, order: str = "oldest") -> Thread:
     order = order if order in ORDERS else "oldest"
-    comments = list(thread_comments(post=post))
-    roots = build_tree(comments, viewer=viewer, post=post, order=order)
+    comments = thread_comments(post=post)
+    roots = build_tree(comments, viewer=viewer, post=post, order=order)  # type: ignore[arg-type]
     count = sum(1 for c in comments if c.status == Comment.Status.VISIBLE)
     return Thread(post=post, roots=roots, count=count, order=order)
 

@@ -5,12 +5,19 @@ Cached pages are keyed by a site-wide content version: any change readers could 
 bumps the version so every older page is ignored (and then evicted by the cache's LRU).
 Coarse, but never stale, and O(1) to invalidate. Logged-in readers are never served a
 cached page, so nobody sees a page rendered for someone else.
+
+A stored page carries the version it was rendered at, and the version and the page are
+read together (one MGET), so a hit costs one round trip to the cache. The body is
+stored gzip-compressed and sent that way to clients that accept gzip (every browser);
+anyone else gets it decompressed.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,11 +26,12 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.csp import CSP, build_policy
 from django.utils.http import http_date, parse_http_date_safe
 
 VERSION_KEY = "pagecache:version"
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def current_version() -> int:
@@ -52,7 +60,31 @@ def _request_version(request: HttpRequest) -> int:
 
 def _key(request: HttpRequest) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"pagecache:{_request_version(request)}:{path}"
+    return f"pagecache:page:{path}"
+
+
+def _lookup(request: HttpRequest, key: str) -> tuple | None:
+    """The stored page if it is current, and the content version: one round trip for both."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    version = request._pagecache_version = int(version) if version is not None else current_version()  # type: ignore[attr-defined]
+    entry = found.get(key)
+    return entry if entry is not None and entry[0] == version else None
+
+
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def _from_entry(request: HttpRequest, entry: tuple) -> HttpResponse:
+    _version, status, headers, body = entry
+    if _accepts_gzip(request):
+        response = HttpResponse(body, status=status, headers=headers)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(body), status=status, headers=headers)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
 
 
 def cacheable(request: HttpRequest) -> bool:
@@ -89,10 +121,11 @@ def cache_for_anonymous(timeout: int | None = None) -> Callable:
             if ttl <= 0 or not cacheable(request):  # PAGE_CACHE_SECONDS=0 turns the cache off
                 return view(request, *args, **kwargs)
             key = _key(request)
-            cached = cache.get(key)
-            if cached is not None:
-                cached["X-Page-Cache"] = "hit"
-                return cached
+            entry = _lookup(request, key)
+            if entry is not None:
+                response = _from_entry(request, entry)
+                response["X-Page-Cache"] = "hit"
+                return response
             response = view(request, *args, **kwargs)
             # A page holding a CSRF token (a form) belongs to one visitor's cookie: never share it.
             csrf_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
@@ -101,7 +134,15 @@ def cache_for_anonymous(timeout: int | None = None) -> Callable:
                     response = response.render()
                 _pin_csp(request, response)
                 response.setdefault("Last-Modified", http_date())
-                cache.set(key, response, ttl)
+                # Stamped with the version read before rendering: a change made meanwhile makes it stale at once.
+                entry = (
+                    _request_version(request),
+                    response.status_code,
+                    dict(response.headers),
+                    gzip.compress(response.content, mtime=0),
+                )
+                cache.set(key, entry, ttl)
+                response = _from_entry(request, entry)  # this visitor too gets it compressed if they can
                 response["X-Page-Cache"] = "miss"
             return response
 
@@ -124,8 +165,10 @@ def reader_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         anonymous = cacheable(request)
-        version = _request_version(request) if anonymous else 0
+        if anonymous and getattr(settings, "PAGE_CACHE_SECONDS", 300) <= 0:
+            _request_version(request)  # before rendering; with the cache on, its lookup reads it
         response = cached_view(request, *args, **kwargs)
+        version = _request_version(request) if anonymous else 0
         if response.status_code != 200 or response.streaming:
             return response
         if callable(getattr(response, "render", None)):

@@ -137,7 +137,8 @@ CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, reusing one client per process (see publishing/cache.py).
+            "BACKEND": "publishing.cache.SharedClientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "publishing"),
             "TIMEOUT": env_int("CACHE_TIMEOUT", 300),

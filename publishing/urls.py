@@ -32,6 +32,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include((api_v1, "api"))),
+    # The reader pages first: they get most of the traffic, and every app below is an include("")
+    # whose patterns would all be tried (and fail) before them. No pattern here overlaps another app's.
+    path("", include("posts.urls")),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
     path("", include("comments.urls")),
@@ -39,7 +42,6 @@ urlpatterns = [
     path("", include("analytics.urls")),
     path("", include("uploads.urls")),
     path("", include("crossposting.urls")),
-    path("", include("posts.urls")),
 ]
 
 if settings.SERVE_MEDIA:

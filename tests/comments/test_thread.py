@@ -173,3 +173,13 @@ def test_post_cards_get_their_comment_counts_in_one_query(post, alice, bob, djan
         out = template.render(Context({"posts": [post, other]}))
     assert f"[{post.slug}:2]" in out
     assert f"[{other.slug}:0]" in out
+
+
+def test_names_in_the_thread_are_escaped_and_only_the_sanitised_text_is_markup(client, post, bob):
+    bob.first_name, bob.last_name = '<img src=x onerror="alert(1)">', "Bob"
+    bob.save()
+    services.post_comment(post=post, user=bob, content="Plain *emphasis*")
+    html = _page(client, post).content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Bob" in html
+    assert "<em>emphasis</em>" in html
