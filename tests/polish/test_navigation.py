@@ -77,3 +77,10 @@ def test_the_unread_count_sits_next_to_the_menu_toggle(client, alice, bob):
     assert html.index("nav-phone-badge") < html.index('class="nav-toggle-label"')
     client.force_login(bob)
     assert "nav-phone-badge" not in client.get("/settings/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/accounts/email/", "/accounts/password/change/"])
+def test_account_pages_lead_back_to_settings(client, bob, url):
+    client.force_login(bob)
+    html = client.get(url).content.decode()
+    assert '<a href="/settings/">← All settings</a>' in html
