@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from django.contrib.auth.hashers import make_password
+
 from accounts.models import User
 
 DEMO_USERS = [
@@ -40,13 +42,17 @@ DEMO_USERS = [
 def seed(stdout: TextIO) -> dict[str, User]:
     users: dict[str, User] = {}
     created_any = False
+    # Hashing is deliberately slow (about half a second each): the creators share a password, so hash it once.
+    hashes: dict[str, str] = {}
     for username, email, role, staff, password, bio in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"email": email, "role": role, "is_staff": staff, "is_superuser": staff, "bio": bio},
         )
         if created:
-            user.set_password(password)
+            if password not in hashes:
+                hashes[password] = make_password(password)
+            user.password = hashes[password]
             user.save(update_fields=["password"])
             created_any = True
         users[username] = user

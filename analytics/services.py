@@ -406,3 +406,16 @@ def rebuild_daily_stats(*, creator_id: object = None) -> int:
     )
     events.filter(aggregated=False).update(aggregated=True)  # the rebuild has counted them
     return len(post_rows)
+
+
+@transaction.atomic
+def import_events(*, events: list[Event]) -> int:
+    """Store raw events made elsewhere (an import, the demo content) and recompute their creators' daily figures.
+
+    Events whose id is already stored are skipped, so an import can safely run again. Returns how
+    many events were given.
+    """
+    Event.objects.bulk_create(events, ignore_conflicts=True, batch_size=2000)
+    for creator_id in sorted({str(e.creator_id) for e in events}):
+        rebuild_daily_stats(creator_id=creator_id)
+    return len(events)

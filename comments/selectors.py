@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -167,6 +168,22 @@ def rebase(node: Node, depth: int = 0) -> Node:
     for child in node.children:
         rebase(child, depth + 1)
     return node
+
+
+def visible_comment_count() -> Coalesce:
+    """The outer Post's visible comments, for `.annotate(comment_count=...)` on a list of cards.
+
+    A correlated subquery rather than a JOIN + GROUP BY: it is evaluated only for the rows a page
+    returns, and it leaves the post query's other joins (creator) and prefetches (tags) alone.
+    """
+    per_post = (
+        Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.VISIBLE)
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_post, output_field=IntegerField()), 0)
 
 
 def comment_counts(*, post_ids: Iterable[Any]) -> dict[Any, int]:

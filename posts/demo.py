@@ -6,6 +6,7 @@ from per-author sentence banks with a fixed random seed, so every run writes the
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import TextIO
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import User
@@ -174,6 +176,10 @@ POSTS = [
     ),
 ]  # fmt: skip
 
+# How long ago each post (same order as POSTS) came out, in days and hours: a few weeks of writing,
+# so the home page, feeds and the analytics chart look lived in.
+AGES = [(26, 3), (15, 6), (4, 2), (22, 5), (11, 4), (1, 7), (19, 9), (7, 1)]
+
 
 def _paragraph(rng: random.Random, bank: list[str]) -> str:
     return " ".join(rng.sample(bank, k=rng.randint(5, 7)))
@@ -244,7 +250,9 @@ def seed(stdout: TextIO) -> list[Post]:
         )
         if cover:
             post = services.update_post(post=post, by=author, cover_image=cover)
-        created.append(services.publish_post(post=post, by=author))
+        days, hours = AGES[number % len(AGES)]
+        at = timezone.now() - dt.timedelta(days=days, hours=hours)
+        created.append(services.publish_post(post=post, by=author, at=at))
     total = Post.objects.filter(creator__username__in=BANKS, status=Post.Status.PUBLISHED).count()
     stdout.write(f"Demo posts: {len(created)} added, {total} published by {', '.join(BANKS)}.")
     return created

@@ -231,6 +231,7 @@ def dashboard_posts(request: HttpRequest) -> HttpResponse:
     if status not in Post.Status.values:
         status = ""
     listed = (mine.filter(status=status) if status else mine).select_related("creator").order_by("-updated_at")
-    page = Paginator(listed.defer("content", "content_html"), 20).get_page(request.GET.get("page"))
+    listed = selectors.with_comment_counts(listed.defer("content", "content_html"))
+    page = Paginator(listed, 20).get_page(request.GET.get("page"))
     tabs = [(value, label, counts[value or "all"]) for value, label in DASHBOARD_TABS]
     return render(request, "posts/dashboard_posts.html", {"page": page, "tabs": tabs, "status": status})

@@ -28,8 +28,15 @@ def posts_by(*, creator: User) -> QuerySet[Post]:
 
 
 def post_cards() -> QuerySet[Post]:
-    """Published posts as list pages show them: without the (long) text."""
-    return published_posts().defer("content", "content_html")
+    """Published posts as list pages show them: without the (long) text, with `comment_count`."""
+    return with_comment_counts(published_posts().defer("content", "content_html"))
+
+
+def with_comment_counts(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """Adds `comment_count` (visible comments) to each post, in the same query."""
+    from comments import selectors as comments  # comments builds on posts, so imported when called
+
+    return posts.annotate(comment_count=comments.visible_comment_count())
 
 
 def page_of(posts: QuerySet[Post], number: object, *, per_page: int = PAGE_SIZE) -> Page:

@@ -154,10 +154,11 @@ def update_post(
 
 
 @transaction.atomic
-def publish_post(*, post: Post, by: User | None) -> Post:
+def publish_post(*, post: Post, by: User | None, at: dt.datetime | None = None) -> Post:
     """Publish now. Emits one `post published` event (notifications, cross-posting, analytics).
 
-    Publishing an already published post is refused (409) and emits nothing.
+    Publishing an already published post is refused (409) and emits nothing. `at` backdates the
+    publication (imports, demo content); readers and feeds then order the post by that date.
     """
     locked = Post.objects.select_for_update().get(pk=post.pk)
     if locked.status == Post.Status.PUBLISHED:
@@ -167,7 +168,7 @@ def publish_post(*, post: Post, by: User | None) -> Post:
     if not locked.content.strip():
         raise PostError("Write something before publishing.", code="content_required", field="content")
     locked.status = Post.Status.PUBLISHED
-    locked.published_at = timezone.now()
+    locked.published_at = at or timezone.now()
     locked.scheduled_for = None
     locked.slug = _unique_slug(locked)
     locked.version = F("version") + 1

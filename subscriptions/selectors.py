@@ -23,7 +23,7 @@ def get_creator(*, pk: object) -> User:
 def feed(*, user: User) -> QuerySet[Post]:
     """Published posts from the creators `user` actively follows, newest first."""
     followed = Subscription.objects.filter(subscriber=user, status=Subscription.Status.ACTIVE).values("creator_id")
-    return posts.published_posts().filter(creator_id__in=followed)
+    return posts.with_comment_counts(posts.published_posts().filter(creator_id__in=followed))
 
 
 def subscriptions_of(*, user: User) -> QuerySet[Subscription]:
