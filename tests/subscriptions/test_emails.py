@@ -138,8 +138,10 @@ class FlakyHandler:
         failures: int = 0,
         code: str = "451 4.7.1 Try again later",
         refuse: set[str] | None = None,
+        stop_after: int | None = None,
     ) -> None:
         self.sink, self.failures, self.code, self.refuse = sink, failures, code, refuse or set()
+        self.stop_after = stop_after  # accept this many messages, then answer `code` for good
         self.rcpt_seen = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -147,6 +149,8 @@ class FlakyHandler:
         if address in self.refuse:
             return "550 5.1.1 No such mailbox"
         if self.rcpt_seen <= self.failures:
+            return self.code
+        if self.stop_after is not None and len(self.sink.messages) >= self.stop_after:
             return self.code
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -337,3 +341,61 @@ def test_a_thousand_subscribers_get_exactly_a_thousand_emails(alice, jobs, smtp_
     assert len(set(recipients)) == 1000
     assert all(m["List-Unsubscribe"].startswith("<http") for m in smtp_server.messages)
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 1000
+
+
+def test_the_creators_post_analytics_show_the_emails_sent(alice, jobs, smtp_server, client, settings):
+    settings.NEWPOST_BATCH_SIZE = 5  # several batches, each counting what it sent
+    readers(alice, 12)
+    readers(alice, 2, email_enabled=False)
+    post = publish(alice)
+    jobs.drain()
+    jobs.drain()  # the batches' analytics events, sent as the batches finished
+    assert len(smtp_server.messages) == 12
+
+    client.force_login(alice)
+    page = client.get(f"/dashboard/analytics/posts/{post.pk}/").content.decode()
+    assert re.search(r"<dt>Emails sent</dt><dd>12</dd>", page)
+
+
+def test_a_batch_stopped_by_the_server_counts_only_what_went_out(alice, jobs, flaky_smtp, settings):
+    from analytics.models import DailyPostStats
+
+    settings.NEWPOST_BATCH_SIZE = 50
+    settings.NEWPOST_MAX_ATTEMPTS = 1  # the first refusal ends it: the rest fail for good
+    readers(alice, 6)
+    sink, _ = flaky_smtp(stop_after=4, code="421 4.3.2 Shutting down")
+    post = publish(alice)
+    jobs.drain()
+    jobs.drain()
+    assert len(sink.messages) == 4
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 4
+    assert Delivery.objects.filter(status=Delivery.Status.FAILED).count() == 2
+    assert DailyPostStats.objects.get(post=post).emails_sent == 4
+
+
+def test_each_copy_carries_its_own_unsubscribe_link_in_both_parts(alice, db, settings):
+    """The prebuilt message: only the recipient's lines differ, and it decodes like Django's own."""
+    from subscriptions import mailing
+
+    settings.SITE_URL = "https://a-rather-long-host-name.example.com/with/a/prefix/that/pushes/lines"
+    post = publish_quietly(alice)
+    post_mail = mailing.PostMail.build(post)
+    tokens = [services.unsubscribe_token(f"00000000-0000-0000-0000-00000000000{i}") for i in range(2)]
+    raws = [post_mail.raw(to=f"r{i}@example.com", token=t) for i, t in enumerate(tokens)]
+    for raw, token, i in zip(raws, tokens, range(2), strict=True):
+        head, body = raw.split(b"\r\n\r\n", 1)
+        assert max(len(line) for line in head.split(b"\r\n")) <= 998  # SMTP's limit; the URL header is long
+        assert max(len(line) for line in body.split(b"\r\n")) <= 76  # quoted-printable's
+        parsed = message_from_bytes(raw, policy=policy.default)
+        portable = message_from_bytes(
+            post_mail.message(to=f"r{i}@example.com", token=token).message().as_bytes(), policy=policy.default
+        )
+        page, one_click = mailing.unsubscribe_urls(token)
+        assert parsed["To"] == f"r{i}@example.com"
+        assert parsed["List-Unsubscribe"] == f"<{one_click}>"
+        for kind in ("plain", "html"):
+            body = parsed.get_body((kind,)).get_content().replace("\r\n", "\n")  # as on the wire
+            assert body == portable.get_body((kind,)).get_content()
+            assert page in body
+            assert mailing.PLACEHOLDER not in body
+    assert message_from_bytes(raws[0])["Message-ID"] != message_from_bytes(raws[1])["Message-ID"]
