@@ -399,3 +399,95 @@ def test_each_copy_carries_its_own_unsubscribe_link_in_both_parts(alice, db, set
             assert page in body
             assert mailing.PLACEHOLDER not in body
     assert message_from_bytes(raws[0])["Message-ID"] != message_from_bytes(raws[1])["Message-ID"]
+
+
+# --- A worker killed in the middle of a batch --------------------------------------
+
+BATCH_IN_A_PROCESS = r"""
+import os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+import django
+django.setup()
+from django.conf import settings
+from django.db import connections
+name, port, post_id, ids = sys.argv[1:5]
+connections["default"].settings_dict["NAME"] = name  # the test's database
+settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                "OPTIONS": {"host": "127.0.0.1", "port": int(port), "timeout": 10}}}
+settings.NEWPOST_EMAILS_PER_SECOND = 0
+settings.NEWPOST_CLAIM_SECONDS = 1  # the dead worker's claim runs out quickly
+from subscriptions import tasks
+tasks.send_new_post_batch.fn(post_id, [int(i) for i in ids.split(",")])
+"""
+
+
+class KillOnMessage:
+    """Takes the mail; on message number `kill_at`, SIGKILLs the sending process before answering 250."""
+
+    def __init__(self, sink: SMTPSink, kill_at: int) -> None:
+        self.sink, self.kill_at, self.victim = sink, kill_at, 0
+
+    async def handle_DATA(self, server, session, envelope):
+        import os
+        import signal
+
+        with self.sink.lock:
+            self.sink.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            if len(self.sink.messages) == self.kill_at and self.victim:
+                os.kill(self.victim, signal.SIGKILL)  # accepted, never acknowledged: the worst moment
+        return "250 OK"
+
+
+def test_a_worker_killed_mid_batch_sends_each_email_once_but_the_one_in_flight(alice, jobs, settings):
+    import subprocess
+    import sys
+    import time
+
+    settings.NEWPOST_STALL_SECONDS = 0
+    users = readers(alice, 30)
+    post = posts.create_post(creator=alice, title="Killed", content="Body")
+    with settings_actors(settings, []):
+        posts.publish_post(post=post, by=alice)
+        jobs.drain()
+    services.prepare_deliveries(post_id=post.pk, creator_id=alice.pk)
+    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+
+    sink = SMTPSink(host="127.0.0.1", port=free_port())
+    handler = KillOnMessage(sink, kill_at=12)
+    controller = Controller(handler, hostname=sink.host, port=sink.port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": sink.host, "port": sink.port, "timeout": 10},
+        }
+    }
+    try:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                BATCH_IN_A_PROCESS,
+                str(connection.settings_dict["NAME"]),
+                str(sink.port),
+                str(post.pk),
+                ",".join(map(str, ids)),
+            ],
+            cwd=str(settings.BASE_DIR),
+        )
+        handler.victim = worker.pid
+        assert worker.wait(timeout=60) == -9
+        # Every email the server acknowledged was recorded before the next one went out.
+        assert len(sink.messages) == 12
+        assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 11
+
+        time.sleep(1.2)  # the dead worker's claim expires; the periodic job hands the rest out again
+        tasks.resume_stalled_deliveries.send()
+        jobs.drain()
+    finally:
+        controller.stop()
+
+    received = [m["To"] for m in sink.messages]
+    assert sorted(set(received)) == sorted(u.email for u in users)
+    assert len(received) == 31  # the one in flight when the worker died went out twice; nothing else did
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
