@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -225,14 +226,8 @@ class SentMarks:
     def __exit__(self, *exc: object) -> None:
         self.cursor.close()
         if self.async_commit:  # the connection outlives the batch (CONN_MAX_AGE): leave it as found
-            with self.connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-
-
-def mark_sent(*, delivery_id: int) -> None:
-    """Record one send at once (a crash right after can re-send at most this one)."""
-    with SentMarks() as marks:
-        marks.mark(delivery_id)
+            with contextlib.suppress(DatabaseError), self.connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")  # a broken connection is discarded anyway
 
 
 def mark_failed(*, delivery_id: int, error: str) -> None:
