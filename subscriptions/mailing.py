@@ -204,7 +204,10 @@ class Sender:
         self.from_address = ("", "")
 
     def __enter__(self) -> Sender:
-        self.backend.open()
+        try:
+            self.backend.open()
+        except Exception as exc:  # a server that is down or refuses us: retry the batch later, like a 4xx
+            raise classify(exc) from exc
         return self
 
     def __exit__(self, *exc: object) -> None:

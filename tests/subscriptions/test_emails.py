@@ -491,3 +491,31 @@ def test_a_worker_killed_mid_batch_sends_each_email_once_but_the_one_in_flight(a
     assert sorted(set(received)) == sorted(u.email for u in users)
     assert len(received) == 31  # the one in flight when the worker died went out twice; nothing else did
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+def test_a_server_that_is_down_when_the_batch_starts_gets_the_emails_once_it_is_up(alice, jobs, settings):
+    port = free_port()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    import time
+
+    users = readers(alice, 5)
+    sink = SMTPSink(host="127.0.0.1", port=port)
+    controller = Controller(FlakyHandler(sink), hostname=sink.host, port=port)
+    publish(alice)
+    deadline = time.monotonic() + 30
+    while not Delivery.objects.exclude(last_error="").exists():  # the first try found nobody listening
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    controller.start()
+    try:
+        jobs.drain(timeout_ms=60_000)
+    finally:
+        controller.stop()
+    assert sorted(m["To"] for m in sink.messages) == sorted(u.email for u in users)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    assert max(Delivery.objects.values_list("attempts", flat=True)) > 1
