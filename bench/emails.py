@@ -63,7 +63,7 @@ def free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, default=10_000)
-    parser.add_argument("--threads", default="2", help="worker threads; a list such as 2,4 runs one send per value")
+    parser.add_argument("--threads", default="2,4", help="worker threads; a list such as 2,4 runs one send per value")
     parser.add_argument("--naive", type=int, default=1000, help="messages to time the naive way on")
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--prepare", type=int, default=100_000, help="subscribers to time the preparation on (0: skip)")
