@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -65,6 +67,38 @@ def notify(
         notification_id = str(notification.pk)
         transaction.on_commit(lambda: tasks.send_notification_email.send(notification_id))
     return notification
+
+
+def notify_in_app_many(
+    *,
+    recipient_ids: Iterable[object],
+    kind: str,
+    title: str,
+    url: str = "",
+    body: str = "",
+    actor: User | None = None,
+    dedupe_prefix: str | None = None,
+) -> int:
+    """The same in-app notification for many users, in one bulk insert (no email: the caller sends its own).
+
+    With a `dedupe_prefix`, each row's key is "<prefix>:<recipient id>", so running it again
+    (a retried job) adds nothing for those already notified. Returns the rows offered.
+    """
+    rows = [
+        Notification(
+            recipient_id=pk,
+            actor=actor,
+            kind=kind,
+            title=title[:300],
+            body=body,
+            url=url,
+            dedupe_key=f"{dedupe_prefix}:{pk}" if dedupe_prefix else None,
+        )
+        for pk in recipient_ids
+        if actor is None or str(pk) != str(actor.pk)  # nobody is notified of their own actions
+    ]
+    Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    return len(rows)
 
 
 def send_notification_email(*, notification: Notification) -> bool:

@@ -38,6 +38,23 @@ def unsubscribe_urls(token: str) -> tuple[str, str]:
     return page, one_click
 
 
+class UnsubscribeURLs:
+    """`unsubscribe_urls` without resolving the URLconf for every recipient: reversed once, then filled in.
+
+    Signed tokens hold only URL-safe characters (base64url and ":"), which reverse() leaves as they are.
+    """
+
+    MARK = "TOKEN0MARK"
+
+    def __init__(self) -> None:
+        page, one_click = unsubscribe_urls(self.MARK)
+        self.page = page.split(self.MARK)
+        self.one_click = one_click.split(self.MARK)
+
+    def __call__(self, token: str) -> tuple[str, str]:
+        return token.join(self.page), token.join(self.one_click)
+
+
 class TemporaryFailure(Exception):
     """Try again later (SMTP 4xx, throttling, a dropped connection)."""
 
@@ -72,15 +89,31 @@ def _qp(text: str) -> bytes:
     return body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
+def _qp_url(url: str) -> bytes:
+    """A URL as quoted-printable to drop between two encoded pieces: soft breaks keep lines short."""
+    data = url.encode("utf-8").replace(b"=", b"=3D")  # signed tokens never hold "=", but stay correct
+    chunks = [data[i : i + 60] for i in range(0, len(data), 60)]
+    return b"=\r\n" + b"=\r\n".join(chunks) + b"=\r\n"
+
+
 @dataclass
 class PostMail:
-    """One post's email, rendered once; `for_recipient` fills in who it is for."""
+    """One post's email, rendered and encoded once; `raw` only fills in who it is for.
+
+    The quoted-printable bodies are kept as the pieces between the unsubscribe placeholders,
+    so a copy is a join of prebuilt bytes plus a few header lines.
+    """
 
     subject: str
     from_email: str
     text: str
     html: str
     header_block: bytes  # From/Subject/MIME headers shared by every copy
+    domain: str
+    boundary: str
+    text_pieces: list[bytes]  # the encoded text part, split where the unsubscribe URL goes
+    html_pieces: list[bytes]
+    urls_for: UnsubscribeURLs
 
     @classmethod
     def build(cls, post: Post) -> PostMail:
@@ -100,12 +133,19 @@ class PostMail:
         shared["Subject"] = subject
         shared["MIME-Version"] = "1.0"
         header_block = shared.as_bytes().rstrip(b"\r\n") + b"\r\n"
+        text = render_to_string("subscriptions/email/new_post.txt", context)
+        html = render_to_string("subscriptions/email/new_post.html", context)
         return cls(
             subject=subject,
             from_email=from_email,
-            text=render_to_string("subscriptions/email/new_post.txt", context),
-            html=render_to_string("subscriptions/email/new_post.html", context),
+            text=text,
+            html=html,
             header_block=header_block,
+            domain=from_email.rsplit("@", 1)[-1].rstrip(">") or "localhost",
+            boundary=f"=_{uuid.uuid4().hex}",  # "=_" never occurs in quoted-printable text
+            text_pieces=[_qp(piece) for piece in text.split(PLACEHOLDER)],
+            html_pieces=[_qp(piece) for piece in html.split(PLACEHOLDER)],
+            urls_for=UnsubscribeURLs(),
         )
 
     def headers_for(self, token: str) -> tuple[str, dict[str, str]]:
@@ -126,18 +166,17 @@ class PostMail:
         return message
 
     def raw(self, *, to: str, token: str) -> bytes:
-        """The same message as SMTP-ready bytes, assembled without the email package."""
-        page, headers = self.headers_for(token)
-        boundary = uuid.uuid4().hex
-        domain = self.from_email.rsplit("@", 1)[-1].rstrip(">") or "localhost"
+        """The same message as SMTP-ready bytes: the prebuilt pieces around this recipient's lines."""
+        page, one_click = self.urls_for(token)
+        url = _qp_url(page)
         head = (
-            f"To: {to}\r\nDate: {formatdate(localtime=False)}\r\nMessage-ID: <{uuid.uuid4().hex}@{domain}>\r\n"
-            f"List-Unsubscribe: {headers['List-Unsubscribe']}\r\n"
-            f"List-Unsubscribe-Post: {headers['List-Unsubscribe-Post']}\r\n"
-            f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
+            f"To: {to}\r\nDate: {formatdate(localtime=False)}\r\n"
+            f"Message-ID: <{uuid.uuid4().hex}@{self.domain}>\r\n"
+            f"List-Unsubscribe: <{one_click}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+            f'Content-Type: multipart/alternative; boundary="{self.boundary}"\r\n\r\n'
         ).encode("ascii")
         part = (
-            f'--{boundary}\r\nContent-Type: text/%s; charset="utf-8"\r\n'
+            f'--{self.boundary}\r\nContent-Type: text/%s; charset="utf-8"\r\n'
             "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
         )
         return b"".join(
@@ -145,11 +184,11 @@ class PostMail:
                 self.header_block,
                 head,
                 (part % "plain").encode("ascii"),
-                _qp(self.text.replace(PLACEHOLDER, page)),
+                url.join(self.text_pieces),
                 b"\r\n",
                 (part % "html").encode("ascii"),
-                _qp(self.html.replace(PLACEHOLDER, page)),
-                f"\r\n--{boundary}--\r\n".encode("ascii"),
+                url.join(self.html_pieces),
+                f"\r\n--{self.boundary}--\r\n".encode("ascii"),
             ]
         )
 
@@ -162,9 +201,13 @@ class Sender:
         self.fast = type(self.backend) is SMTPBackend
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.next_at = time.monotonic()
+        self.from_address = ("", "")
 
     def __enter__(self) -> Sender:
-        self.backend.open()
+        try:
+            self.backend.open()
+        except Exception as exc:  # a server that is down or refuses us: retry the batch later, like a 4xx
+            raise classify(exc) from exc
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -186,9 +229,9 @@ class Sender:
             if self.fast and to.isascii():
                 if self.backend.connection is None:
                     self.backend.open()
-                self.backend.connection.sendmail(
-                    self.backend.prep_address(mail_.from_email), [to], mail_.raw(to=to, token=token)
-                )
+                if self.from_address[0] != mail_.from_email:  # sanitised once, not per message
+                    self.from_address = (mail_.from_email, self.backend.prep_address(mail_.from_email))
+                self.backend.connection.sendmail(self.from_address[1], [to], mail_.raw(to=to, token=token))
             else:
                 if not self.backend.send_messages([mail_.message(to=to, token=token)]):
                     raise TemporaryFailure("the mail backend accepted nothing")

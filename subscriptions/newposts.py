@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
 
+from analytics import services as analytics
 from notifications import services as notifications
 from notifications.models import Notification
 from posts.models import Post
@@ -42,25 +42,21 @@ def fan_out(*, post_id: str) -> int:
 
 
 def notify_in_app(*, post_id: str, subscriber_ids: list[str]) -> None:
+    """One bulk insert per chunk; the dedupe keys make a retried chunk add nothing."""
     from accounts.models import User
 
     post = Post.objects.select_related("creator").filter(pk=post_id, status=Post.Status.PUBLISHED).first()
     if post is None:
         return
-    users = list(User.objects.filter(pk__in=subscriber_ids))
-    for i in range(0, len(users), 50):
-        with transaction.atomic():  # a few commits per chunk, yet short enough not to hold SQLite's one writer lock
-            for user in users[i : i + 50]:
-                notifications.notify(
-                    recipient=user,
-                    kind=Notification.Kind.NEW_POST,
-                    title=f"{post.creator.display_name} published “{post.title}”",
-                    url=post.get_absolute_url(),
-                    body=post.subtitle,
-                    actor=post.creator,
-                    dedupe_key=f"newpost:{post.pk}:{user.pk}",
-                    email=False,  # the new-post email goes out in bulk from send_batch
-                )
+    notifications.notify_in_app_many(
+        recipient_ids=User.objects.filter(pk__in=subscriber_ids).values_list("pk", flat=True),
+        kind=Notification.Kind.NEW_POST,
+        title=f"{post.creator.display_name} published “{post.title}”",
+        url=post.get_absolute_url(),
+        body=post.subtitle,
+        actor=post.creator,
+        dedupe_prefix=f"newpost:{post.pk}",
+    )
 
 
 def send_batch(*, post_id: str, delivery_ids: list[int], retry: int = 0) -> None:
@@ -87,26 +83,31 @@ def send_batch(*, post_id: str, delivery_ids: list[int], retry: int = 0) -> None
         .values_list("subscriber_id", "pk")
     )
     post_mail = mailing.PostMail.build(post)
-    remaining = [r[0] for r in rows]
+    done: set[int] = set()
+    marks = services.SentMarks()
     try:
-        with mailing.Sender(rate=rate) as sender:
+        with marks, mailing.Sender(rate=rate) as sender:
             for delivery_id, subscriber_id, email in rows:
                 subscription_id = subs.get(subscriber_id)
                 if subscription_id is None or not email:  # unsubscribed (or email off) since the fan-out
                     services.mark_skipped(delivery_id=delivery_id)
-                    remaining.remove(delivery_id)
+                    done.add(delivery_id)
                     continue
                 try:
                     sender.send(post_mail, to=email, token=services.unsubscribe_token(str(subscription_id)))
                 except mailing.PermanentFailure as e:
                     services.mark_failed(delivery_id=delivery_id, error=str(e))
-                    remaining.remove(delivery_id)
+                    done.add(delivery_id)
                     continue
-                # Marked one by one, at once: a crash between send and mark re-sends at most this one.
-                services.mark_sent(delivery_id=delivery_id)
-                remaining.remove(delivery_id)
+                # Marked at once, before the next send: a crash re-sends at most this one.
+                marks.mark(delivery_id)
+                done.add(delivery_id)
     except mailing.TemporaryFailure as e:
+        remaining = [r[0] for r in rows if r[0] not in done]
         _retry_later(post_id=post_id, delivery_ids=remaining, retry=retry, error=str(e))
+    finally:
+        if marks.count:  # what went out, also when the batch stopped part-way
+            analytics.track_event(kind="email_sent", creator_id=post.creator_id, post_id=post.pk, count=marks.count)
 
 
 def _retry_later(*, post_id: str, delivery_ids: list[int], retry: int, error: str) -> None:

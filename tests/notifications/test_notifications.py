@@ -137,3 +137,22 @@ def test_the_api_list_runs_fixed_queries(api_as, alice, django_assert_max_num_qu
 def test_the_settings_page_links_to_notification_settings(client, bob):
     client.force_login(bob)
     assert reverse("notifications:settings") in client.get(reverse("accounts:settings")).content.decode()
+
+
+class TestManyAtOnce:
+    def test_each_recipient_sees_it_in_their_inbox_once_however_often_it_runs(self, client, alice, bob, carol):
+        for _ in range(2):  # a retried job
+            services.notify_in_app_many(
+                recipient_ids=[bob.pk, carol.pk, alice.pk],
+                kind=Notification.Kind.NEW_POST,
+                title="alice published “Spring planting”",
+                url="/alice/spring-planting/",
+                actor=alice,
+                dedupe_prefix="newpost:p1",
+            )
+        assert not Notification.objects.filter(recipient=alice).exists()  # not told of her own post
+        for reader in (bob, carol):
+            client.force_login(reader)
+            html = client.get(reverse("notifications:list")).content.decode()
+            assert html.count("alice published “Spring planting”") == 1
+        assert Notification.objects.count() == 2

@@ -138,8 +138,10 @@ class FlakyHandler:
         failures: int = 0,
         code: str = "451 4.7.1 Try again later",
         refuse: set[str] | None = None,
+        stop_after: int | None = None,
     ) -> None:
         self.sink, self.failures, self.code, self.refuse = sink, failures, code, refuse or set()
+        self.stop_after = stop_after  # accept this many messages, then answer `code` for good
         self.rcpt_seen = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -147,6 +149,8 @@ class FlakyHandler:
         if address in self.refuse:
             return "550 5.1.1 No such mailbox"
         if self.rcpt_seen <= self.failures:
+            return self.code
+        if self.stop_after is not None and len(self.sink.messages) >= self.stop_after:
             return self.code
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -337,3 +341,181 @@ def test_a_thousand_subscribers_get_exactly_a_thousand_emails(alice, jobs, smtp_
     assert len(set(recipients)) == 1000
     assert all(m["List-Unsubscribe"].startswith("<http") for m in smtp_server.messages)
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 1000
+
+
+def test_the_creators_post_analytics_show_the_emails_sent(alice, jobs, smtp_server, client, settings):
+    settings.NEWPOST_BATCH_SIZE = 5  # several batches, each counting what it sent
+    readers(alice, 12)
+    readers(alice, 2, email_enabled=False)
+    post = publish(alice)
+    jobs.drain()
+    jobs.drain()  # the batches' analytics events, sent as the batches finished
+    assert len(smtp_server.messages) == 12
+
+    client.force_login(alice)
+    page = client.get(f"/dashboard/analytics/posts/{post.pk}/").content.decode()
+    assert re.search(r"<dt>Emails sent</dt><dd>12</dd>", page)
+
+
+def test_a_batch_stopped_by_the_server_counts_only_what_went_out(alice, jobs, flaky_smtp, settings):
+    from analytics.models import DailyPostStats
+
+    settings.NEWPOST_BATCH_SIZE = 50
+    settings.NEWPOST_MAX_ATTEMPTS = 1  # the first refusal ends it: the rest fail for good
+    readers(alice, 6)
+    sink, _ = flaky_smtp(stop_after=4, code="421 4.3.2 Shutting down")
+    post = publish(alice)
+    jobs.drain()
+    jobs.drain()
+    assert len(sink.messages) == 4
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 4
+    assert Delivery.objects.filter(status=Delivery.Status.FAILED).count() == 2
+    assert DailyPostStats.objects.get(post=post).emails_sent == 4
+
+
+def test_each_copy_carries_its_own_unsubscribe_link_in_both_parts(alice, db, settings):
+    """The prebuilt message: only the recipient's lines differ, and it decodes like Django's own."""
+    from subscriptions import mailing
+
+    settings.SITE_URL = "https://a-rather-long-host-name.example.com/with/a/prefix/that/pushes/lines"
+    post = publish_quietly(alice)
+    post_mail = mailing.PostMail.build(post)
+    tokens = [services.unsubscribe_token(f"00000000-0000-0000-0000-00000000000{i}") for i in range(2)]
+    raws = [post_mail.raw(to=f"r{i}@example.com", token=t) for i, t in enumerate(tokens)]
+    for raw, token, i in zip(raws, tokens, range(2), strict=True):
+        head, body = raw.split(b"\r\n\r\n", 1)
+        assert max(len(line) for line in head.split(b"\r\n")) <= 998  # SMTP's limit; the URL header is long
+        assert max(len(line) for line in body.split(b"\r\n")) <= 76  # quoted-printable's
+        parsed = message_from_bytes(raw, policy=policy.default)
+        portable = message_from_bytes(
+            post_mail.message(to=f"r{i}@example.com", token=token).message().as_bytes(), policy=policy.default
+        )
+        page, one_click = mailing.unsubscribe_urls(token)
+        assert parsed["To"] == f"r{i}@example.com"
+        assert parsed["List-Unsubscribe"] == f"<{one_click}>"
+        for kind in ("plain", "html"):
+            body = parsed.get_body((kind,)).get_content().replace("\r\n", "\n")  # as on the wire
+            assert body == portable.get_body((kind,)).get_content()
+            assert page in body
+            assert mailing.PLACEHOLDER not in body
+    assert message_from_bytes(raws[0])["Message-ID"] != message_from_bytes(raws[1])["Message-ID"]
+
+
+# --- A worker killed in the middle of a batch --------------------------------------
+
+BATCH_IN_A_PROCESS = r"""
+import os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+import django
+django.setup()
+from django.conf import settings
+from django.db import connections
+name, port, post_id, ids = sys.argv[1:5]
+connections["default"].settings_dict["NAME"] = name  # the test's database
+settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                "OPTIONS": {"host": "127.0.0.1", "port": int(port), "timeout": 10}}}
+settings.NEWPOST_EMAILS_PER_SECOND = 0
+settings.NEWPOST_CLAIM_SECONDS = 1  # the dead worker's claim runs out quickly
+from subscriptions import tasks
+tasks.send_new_post_batch.fn(post_id, [int(i) for i in ids.split(",")])
+"""
+
+
+class KillOnMessage:
+    """Takes the mail; on message number `kill_at`, SIGKILLs the sending process before answering 250."""
+
+    def __init__(self, sink: SMTPSink, kill_at: int) -> None:
+        self.sink, self.kill_at, self.victim = sink, kill_at, 0
+
+    async def handle_DATA(self, server, session, envelope):
+        import os
+        import signal
+
+        with self.sink.lock:
+            self.sink.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            if len(self.sink.messages) == self.kill_at and self.victim:
+                os.kill(self.victim, signal.SIGKILL)  # accepted, never acknowledged: the worst moment
+        return "250 OK"
+
+
+def test_a_worker_killed_mid_batch_sends_each_email_once_but_the_one_in_flight(alice, jobs, settings):
+    import subprocess
+    import sys
+    import time
+
+    settings.NEWPOST_STALL_SECONDS = 0
+    users = readers(alice, 30)
+    post = posts.create_post(creator=alice, title="Killed", content="Body")
+    with settings_actors(settings, []):
+        posts.publish_post(post=post, by=alice)
+        jobs.drain()
+    services.prepare_deliveries(post_id=post.pk, creator_id=alice.pk)
+    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+
+    sink = SMTPSink(host="127.0.0.1", port=free_port())
+    handler = KillOnMessage(sink, kill_at=12)
+    controller = Controller(handler, hostname=sink.host, port=sink.port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": sink.host, "port": sink.port, "timeout": 10},
+        }
+    }
+    try:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                BATCH_IN_A_PROCESS,
+                str(connection.settings_dict["NAME"]),
+                str(sink.port),
+                str(post.pk),
+                ",".join(map(str, ids)),
+            ],
+            cwd=str(settings.BASE_DIR),
+        )
+        handler.victim = worker.pid
+        assert worker.wait(timeout=60) == -9
+        # Every email the server acknowledged was recorded before the next one went out.
+        assert len(sink.messages) == 12
+        assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 11
+
+        time.sleep(1.2)  # the dead worker's claim expires; the periodic job hands the rest out again
+        tasks.resume_stalled_deliveries.send()
+        jobs.drain()
+    finally:
+        controller.stop()
+
+    received = [m["To"] for m in sink.messages]
+    assert sorted(set(received)) == sorted(u.email for u in users)
+    assert len(received) == 31  # the one in flight when the worker died went out twice; nothing else did
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+def test_a_server_that_is_down_when_the_batch_starts_gets_the_emails_once_it_is_up(alice, jobs, settings):
+    port = free_port()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    import time
+
+    users = readers(alice, 5)
+    sink = SMTPSink(host="127.0.0.1", port=port)
+    controller = Controller(FlakyHandler(sink), hostname=sink.host, port=port)
+    publish(alice)
+    deadline = time.monotonic() + 30
+    while not Delivery.objects.exclude(last_error="").exists():  # the first try found nobody listening
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    controller.start()
+    try:
+        jobs.drain(timeout_ms=60_000)
+    finally:
+        controller.stop()
+    assert sorted(m["To"] for m in sink.messages) == sorted(u.email for u in users)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    assert max(Delivery.objects.values_list("attempts", flat=True)) > 1
