@@ -1,17 +1,53 @@
 """publishing.cache: the Redis cache reuses one client (and connection) per process."""
 
 import os
+import shutil
+import socket
+import subprocess
 import threading
+import time
+from collections.abc import Iterator
 
 import pytest
 
 from publishing.cache import SharedClientRedisCache
 
-CACHE_URL = os.environ.get("CACHE_URL", "")
-pytestmark = pytest.mark.skipif(not CACHE_URL.startswith("redis"), reason="needs a Redis cache (CACHE_URL)")
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """CI's Redis cache (CACHE_URL); otherwise a throwaway redis-server of our own on a free port."""
+    if os.environ.get("CACHE_URL", "").startswith("redis"):
+        yield os.environ["CACHE_URL"]
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs CACHE_URL or a redis-server binary (Debian package redis-server)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
-def test_every_cache_instance_in_the_process_shares_one_client_and_connection():
+def test_every_cache_instance_in_the_process_shares_one_client_and_connection(redis_url):
+    CACHE_URL = redis_url
     made = []
 
     def per_thread():  # Django builds one cache object per thread
