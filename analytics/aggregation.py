@@ -32,6 +32,7 @@ from analytics.models import (
     Kind,
     PostVisitor,
 )
+from analytics.selectors import CREATOR_FIELDS, POST_FIELDS
 
 # pg_advisory_xact_lock key of the aggregator (any constant unique to this job).
 LOCK_KEY = 0x1A7A_A66E
@@ -77,7 +78,7 @@ def statements(scope: str, *, source: str | None = None) -> list[str]:
         FROM {ev} WHERE {scope} AND e.post_id IS NOT NULL AND e.kind IN ({post_kinds})
         GROUP BY e.post_id, e.creator_id, e.day
         ON CONFLICT (post_id, day) DO UPDATE SET
-        {_add(DailyPostStats, ("views", "unique_visitors", "comments", "emails_sent", "clicks"))}""",
+        {_add(DailyPostStats, POST_FIELDS)}""",
         f"""INSERT INTO {_t(DailyCreatorStats)} (creator_id, day, views, unique_visitors, comments, subscribers_gained,
         subscribers_lost, emails_sent, clicks)
         SELECT e.creator_id, e.day, {_sum(Kind.VIEW, "1")}, {_unique(CreatorVisitor, "creator_id")},
@@ -86,20 +87,7 @@ def statements(scope: str, *, source: str | None = None) -> list[str]:
         FROM {ev} WHERE {scope}
         GROUP BY e.creator_id, e.day
         ON CONFLICT (creator_id, day) DO UPDATE SET
-        {
-            _add(
-                DailyCreatorStats,
-                (
-                    "views",
-                    "unique_visitors",
-                    "comments",
-                    "subscribers_gained",
-                    "subscribers_lost",
-                    "emails_sent",
-                    "clicks",
-                ),
-            )
-        }""",
+        {_add(DailyCreatorStats, CREATOR_FIELDS)}""",
         f"""INSERT INTO {_t(DailyReferrer)} (post_id, creator_id, day, domain, count)
         SELECT e.post_id, e.creator_id, e.day, e.referrer_domain, COUNT(*)
         FROM {ev} WHERE {scope} AND {view} AND e.post_id IS NOT NULL
