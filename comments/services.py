@@ -47,18 +47,28 @@ def _rate() -> tuple[int, int]:
     return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
 
 
+def _clock() -> float:
+    return time.time()
+
+
 def _check_rate_limit(user: User) -> None:
+    # A sliding window: this window's count plus the previous window's, weighted by how much of
+    # it still lies within the last `period` seconds. A fixed window alone would reset on the
+    # boundary and let 2 × limit through in a burst that straddles it.
     limit, period = _rate()
-    window = int(time.time() // period)
+    now = _clock()
+    window = int(now // period)
     key = f"comments:rate:{user.pk}:{window}"
-    cache.add(key, 0, timeout=period + 5)
+    cache.add(key, 0, timeout=2 * period + 5)
     try:
-        used = cache.incr(key)
+        in_window = cache.incr(key)
     except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=period + 5)
-        used = 1
+        cache.set(key, 1, timeout=2 * period + 5)
+        in_window = 1
+    in_previous = cache.get(f"comments:rate:{user.pk}:{window - 1}", 0)
+    used = in_window + in_previous * (1 - (now % period) / period)
     if used > limit:
-        retry_after = max(1, period - int(time.time()) % period)
+        retry_after = max(1, period - int(now) % period)
         raise RateLimitedError(
             f"You are commenting too fast: at most {limit} comments per {period} seconds. "
             f"Try again in {retry_after} seconds.",

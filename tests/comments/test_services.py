@@ -73,6 +73,17 @@ class TestPostComment:
         assert "too fast" in e.value.message
         services.post_comment(post=post, user=carol, content="Others are not limited")  # per user
 
+    def test_a_burst_across_a_minute_boundary_is_still_limited(self, post, bob, monkeypatch):
+        boundary = 60 * 29_000_000  # a whole minute
+        clock = iter([boundary - 0.5] * 5 + [boundary + 0.1, boundary + 50])
+        monkeypatch.setattr(services, "_clock", lambda: next(clock))
+        for i in range(5):
+            services.post_comment(post=post, user=bob, content=f"Late in the minute {i}")
+        with pytest.raises(RateLimitedError):
+            services.post_comment(post=post, user=bob, content="Just after the minute turned")
+        # 50 s into the new minute, only a sixth of the last minute's comments still weigh.
+        services.post_comment(post=post, user=bob, content="A minute after the burst")
+
     def test_every_change_invalidates_the_anonymous_page_cache(self, post, bob, staff):
         before = pagecache.current_version()
         comment = services.post_comment(post=post, user=bob, content="Hi")

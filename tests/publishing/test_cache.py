@@ -15,13 +15,15 @@ from publishing.cache import SharedClientRedisCache
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory) -> Iterator[str]:
-    """CI's Redis cache (CACHE_URL); otherwise a throwaway redis-server of our own on a free port."""
-    if os.environ.get("CACHE_URL", "").startswith("redis"):
-        yield os.environ["CACHE_URL"]
-        return
+    """A throwaway redis-server of our own on a free port, so no other test has used the process's
+    client for it (its pool would hold their connections); CI's CACHE_URL, with a database of its
+    own, when there is no redis-server binary."""
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.skip("needs CACHE_URL or a redis-server binary (Debian package redis-server)")
+        if not os.environ.get("CACHE_URL", "").startswith("redis"):
+            pytest.skip("needs a redis-server binary (Debian package redis-server) or CACHE_URL")
+        yield os.environ["CACHE_URL"].rsplit("/", 1)[0] + "/15"
+        return
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
