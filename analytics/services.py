@@ -146,7 +146,30 @@ def track_post_view(*, request: HttpRequest, post_id: object, creator_id: object
     except Exception:
         logger.warning("analytics view not recorded", exc_info=True)
         return False
+    if request.GET.get("utm_medium") == EMAIL_LINK_MEDIUM:  # the link in a new-post email
+        _enqueue(
+            {
+                "id": str(uuid.uuid4()),
+                "kind": Kind.EMAIL_CLICK,
+                "post_id": payload["post_id"],
+                "creator_id": payload["creator_id"],
+                "count": 1,
+                "at": payload["at"],
+            }
+        )
     return _enqueue(payload)
+
+
+EMAIL_LINK_MEDIUM = "email"
+
+
+def email_link(post: Any) -> str:
+    """The post's address as new-post emails link to it: a read from it also counts as an email click.
+
+    The same link for every subscriber (nothing identifies the reader), and the post's own URL, so no
+    redirect and nothing to forge that a visitor could not already do by reading the post.
+    """
+    return f"{post.full_url}?utm_source=newsletter&utm_medium={EMAIL_LINK_MEDIUM}"
 
 
 def track_event(

@@ -26,6 +26,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from analytics import services as analytics_services
 from posts.models import Post
 
 PLACEHOLDER = "https://unsubscribe.invalid/PLACEHOLDER"
@@ -120,7 +121,7 @@ class PostMail:
         context = {
             "post": post,
             "author": post.creator,
-            "link": post.full_url,
+            "link": analytics_services.email_link(post),
             "unsubscribe_url": PLACEHOLDER,
             "site_name": settings.SITE_NAME,
             "site_url": settings.SITE_URL,

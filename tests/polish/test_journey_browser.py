@@ -5,6 +5,7 @@ and the creator sees the unread badge (on a phone too, beside the Menu toggle)."
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -60,7 +61,8 @@ def test_subscribe_publish_email_read_comment_badge(live_server, browser, jobs, 
     assert mails[0]["Subject"].startswith("First frost")
     text = mails[0].get_body(preferencelist=("plain",)).get_content()
     link = re.search(rf"{re.escape(live_server.url)}/\S+", text.split("Read it on")[1]).group(0)
-    assert link.endswith("/@alice/first-frost/")
+    assert urlsplit(link).path == "/@alice/first-frost/"
+    assert "utm_medium=email" in urlsplit(link).query  # the email's link counts as an email click
 
     # The reader follows the link, reads, and comments.
     reader.goto(link)

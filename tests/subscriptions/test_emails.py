@@ -357,6 +357,25 @@ def test_the_creators_post_analytics_show_the_emails_sent(alice, jobs, smtp_serv
     assert re.search(r"<dt>Emails sent</dt><dd>12</dd>", page)
 
 
+def test_opening_the_posts_link_in_the_email_counts_an_email_click(alice, jobs, smtp_server, client, settings):
+    readers(alice, 2)
+    post = publish(alice)
+    jobs.drain()
+    html = smtp_server.messages[0].get_body(("html",)).get_content()
+    link = re.search(r'<a href="([^"]+)">Read it on', html).group(1).replace("&amp;", "&")
+    assert link.startswith(post.full_url + "?")
+
+    browser = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
+    path = link.removeprefix(settings.SITE_URL)
+    assert client.get(path, **browser).status_code == 200  # the reader clicks: the post opens
+    assert client.get(post.get_absolute_url(), **browser).status_code == 200  # a read from elsewhere
+    jobs.drain()
+
+    client.force_login(alice)
+    page = client.get(f"/dashboard/analytics/posts/{post.pk}/").content.decode()
+    assert re.search(r"<dt>Email clicks</dt><dd>1</dd>", page)
+
+
 def test_a_batch_stopped_by_the_server_counts_only_what_went_out(alice, jobs, flaky_smtp, settings):
     from analytics.models import DailyPostStats
 
