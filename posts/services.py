@@ -22,6 +22,7 @@ from posts.models import Post, PostRevision, Tag
 from posts.rendering import render_post
 from publishing import pagecache
 from publishing.errors import ConflictError, DomainError
+from uploads.selectors import with_srcset
 
 
 class PostError(DomainError):
@@ -56,7 +57,7 @@ def _unique_slug(post: Post) -> str:
 
 def _render_into(post: Post) -> None:
     rendered = render_post(post.content)
-    post.content_html = rendered.html
+    post.content_html = with_srcset(rendered.html)
     post.word_count = rendered.word_count
     post.reading_time = rendered.reading_time
 
@@ -250,6 +251,18 @@ def publish_due_posts(*, now: dt.datetime | None = None) -> list[str]:
 def post_published_actors() -> list[str]:
     """Dotted paths of the actors that react to a publish (settings.POST_PUBLISHED_ACTORS)."""
     return list(getattr(settings, "POST_PUBLISHED_ACTORS", []))
+
+
+def rerender_posts_showing(*, url: str) -> int:
+    """Render again the posts whose text shows this image (its narrower copies now exist)."""
+    fields = ["content_html", "word_count", "reading_time"]
+    posts = list(Post.objects.filter(content__contains=url).only("pk", "content", *fields))
+    for post in posts:
+        _render_into(post)
+    if posts:
+        Post.objects.bulk_update(posts, fields)
+        transaction.on_commit(pagecache.invalidate)
+    return len(posts)
 
 
 def rerender_all_posts(*, batch_size: int = 200) -> int:

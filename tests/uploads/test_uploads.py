@@ -174,3 +174,31 @@ class TestRateLimit:
         assert r.json()["code"] == "upload_rate"
         assert "Retry-After" in r
         assert Image.objects.count() == 1
+
+
+class TestResponsiveImagesOnThePage:
+    def test_a_post_offers_the_narrower_copies_once_the_worker_has_made_them(
+        self, client, alice, django_capture_on_commit_callbacks
+    ) -> None:
+        from posts import services as posts
+        from uploads.tasks import make_image_variants
+
+        wide = services.upload_image(owner=alice, file=upload("wide.jpg", jpeg_with_exif(1500, 1000)))
+        small = services.upload_image(owner=alice, file=upload("small.png", png(300, 200)))
+        post = posts.create_post(
+            creator=alice,
+            title="Pictures",
+            content=f"![A wide view]({wide.url})\n\n![A small one]({small.url})\n\n![Elsewhere](https://example.com/x.jpg)",
+        )
+        post = posts.publish_post(post=post, by=alice)
+        page = client.get(post.get_absolute_url()).content.decode()
+        assert f'<img alt="A wide view" src="{wide.url}">' in page  # no copies yet: the original alone
+
+        with django_capture_on_commit_callbacks(execute=True):  # the page cache is invalidated on commit
+            make_image_variants.fn(str(wide.pk))  # the actor's own code: copies, then the post again
+            make_image_variants.fn(str(small.pk))
+        wide.refresh_from_db()
+        page = client.get(post.get_absolute_url()).content.decode()
+        expected = f"{wide.variant_url(640)} 640w, {wide.variant_url(1280)} 1280w, {wide.url} 1500w"
+        assert f'<img alt="A wide view" src="{wide.url}" srcset="{expected}" sizes="' in page
+        assert page.count("srcset=") == 1  # not on the small image (no copies) nor on one from elsewhere
