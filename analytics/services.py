@@ -119,6 +119,9 @@ def _enqueue(payload: dict[str, Any]) -> bool:
         return False
 
 
+EMAIL_LINK_MEDIUM = "email"  # utm_medium of the post link in new-post emails (email_link)
+
+
 def track_post_view(*, request: HttpRequest, post_id: object, creator_id: object) -> bool:
     """Count a read of a post, unless it is a bot, a prefetch or the creator. Never raises.
 
@@ -147,20 +150,8 @@ def track_post_view(*, request: HttpRequest, post_id: object, creator_id: object
         logger.warning("analytics view not recorded", exc_info=True)
         return False
     if request.GET.get("utm_medium") == EMAIL_LINK_MEDIUM:  # the link in a new-post email
-        _enqueue(
-            {
-                "id": str(uuid.uuid4()),
-                "kind": Kind.EMAIL_CLICK,
-                "post_id": payload["post_id"],
-                "creator_id": payload["creator_id"],
-                "count": 1,
-                "at": payload["at"],
-            }
-        )
+        track_event(kind=Kind.EMAIL_CLICK, creator_id=creator_id, post_id=post_id)
     return _enqueue(payload)
-
-
-EMAIL_LINK_MEDIUM = "email"
 
 
 def email_link(post: Any) -> str:
