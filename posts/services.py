@@ -55,6 +55,9 @@ def _unique_slug(post: Post) -> str:
     return slug
 
 
+RENDERED_FIELDS = ["content_html", "word_count", "reading_time"]  # what _render_into sets
+
+
 def _render_into(post: Post) -> None:
     rendered = render_post(post.content)
     post.content_html = with_srcset(rendered.html)
@@ -255,12 +258,11 @@ def post_published_actors() -> list[str]:
 
 def rerender_posts_showing(*, url: str) -> int:
     """Render again the posts whose text shows this image (its narrower copies now exist)."""
-    fields = ["content_html", "word_count", "reading_time"]
-    posts = list(Post.objects.filter(content__contains=url).only("pk", "content", *fields))
+    posts = list(Post.objects.filter(content__contains=url).only("pk", "content", *RENDERED_FIELDS))
     for post in posts:
         _render_into(post)
     if posts:
-        Post.objects.bulk_update(posts, fields)
+        Post.objects.bulk_update(posts, RENDERED_FIELDS)
         transaction.on_commit(pagecache.invalidate)
     return len(posts)
 
@@ -272,9 +274,8 @@ def rerender_all_posts(*, batch_size: int = 200) -> int:
     `updated_at`: the text is the same, only its HTML is renewed.
     """
     count, last_pk = 0, None
-    fields = ["content_html", "word_count", "reading_time"]
     while True:
-        batch_qs = Post.objects.order_by("pk").only("pk", "content", *fields)
+        batch_qs = Post.objects.order_by("pk").only("pk", "content", *RENDERED_FIELDS)
         if last_pk is not None:
             batch_qs = batch_qs.filter(pk__gt=last_pk)
         batch = list(batch_qs[:batch_size])
@@ -283,7 +284,7 @@ def rerender_all_posts(*, batch_size: int = 200) -> int:
         for post in batch:
             _render_into(post)
         with transaction.atomic():
-            Post.objects.bulk_update(batch, fields)
+            Post.objects.bulk_update(batch, RENDERED_FIELDS)
         count += len(batch)
         last_pk = batch[-1].pk
     if count:

@@ -67,7 +67,9 @@ def upload_image(*, owner: User, file: IO[bytes]) -> Image:
 
 
 def make_variants(*, image: Image) -> Image:
-    """Narrower copies for the page (srcset); idempotent, since a worker may run it twice."""
+    """Narrower copies for the page (srcset), then the posts showing the image rendered again to offer them.
+
+    Idempotent, since a worker may run it twice."""
     variants = dict(image.variants)
     for width in VARIANT_WIDTHS:
         if width >= image.width or str(width) in variants:
@@ -77,6 +79,10 @@ def make_variants(*, image: Image) -> Image:
         stem, _, ext = image.file.name.rpartition(".")
         variants[str(width)] = default_storage.save(f"{stem}-{width}.{ext}", ContentFile(data))
     if variants != image.variants:
-        image.variants = variants
-        image.save(update_fields=["variants"])
+        from posts import services as posts_services
+
+        with transaction.atomic():  # a worker killed in between redoes both: no post left without its srcset
+            image.variants = variants
+            image.save(update_fields=["variants"])
+            posts_services.rerender_posts_showing(url=image.url)  # the posts already showing it offer the copies
     return image

@@ -13,7 +13,3 @@ def make_image_variants(image_id: str) -> None:
     if image is None:  # deleted meanwhile
         return
     services.make_variants(image=image)
-    if image.variants:
-        from posts import services as posts_services
-
-        posts_services.rerender_posts_showing(url=image.url)
